@@ -1,0 +1,110 @@
+"""Tests of landscapes.py: gradients against finite differences, minima, batching,
+and that every optimizer reaches the convex landscapes' minimum in a stated budget."""
+
+import numpy as np
+import pytest
+
+from landscapes import Beale, Pit1D, Pit2D, Quadratic, Rosenbrock, Saddle, SigmoidNetwork
+from optimizers import AdaGrad, Adam, GradientDescent, Momentum, RMSProp, run
+
+LANDSCAPES = [Quadratic(), Quadratic(condition=50, angle=30), Rosenbrock(), Beale(), Saddle(), Pit1D(), Pit2D(),
+              SigmoidNetwork(sizes=(2, 4, 3, 1), n_samples=40)]
+
+
+def finite_difference(land, x, h=1e-6):
+    eye = np.eye(land.dim)
+    return np.array([(land.loss(x + h * e) - land.loss(x - h * e)) / (2 * h) for e in eye])
+
+
+@pytest.mark.parametrize("land", LANDSCAPES, ids=lambda l: l.name)
+def test_gradient_matches_finite_differences(land):
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        x = land.start + 0.3 * rng.standard_normal(land.dim)
+        fd = finite_difference(land, x)
+        np.testing.assert_allclose(land.grad(x), fd, rtol=1e-6, atol=1e-7 * (1 + np.abs(fd).max()))
+
+
+@pytest.mark.parametrize("land", LANDSCAPES, ids=lambda l: l.name)
+def test_batched_evaluation_equals_one_at_a_time(land):
+    rng = np.random.default_rng(1)
+    xs = land.start + 0.5 * rng.standard_normal((3, 4, land.dim))
+    assert land.loss(xs).shape == (3, 4) and land.grad(xs).shape == (3, 4, land.dim)
+    for i in range(3):
+        for j in range(4):
+            np.testing.assert_allclose(land.loss(xs)[i, j], land.loss(xs[i, j]), rtol=1e-13)
+            np.testing.assert_allclose(land.grad(xs)[i, j], land.grad(xs[i, j]), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("land", [l for l in LANDSCAPES if l.minimum is not None], ids=lambda l: l.name)
+def test_minimum_is_stationary_and_lowest_nearby(land):
+    np.testing.assert_allclose(land.grad(land.minimum), 0, atol=1e-12)
+    assert land.loss(land.minimum) == pytest.approx(land.min_value, abs=1e-12)
+    rng = np.random.default_rng(2)
+    around = land.minimum + 1e-2 * rng.standard_normal((50, land.dim))
+    assert np.all(land.loss(around) > land.min_value)
+
+
+def test_quadratic_condition_and_rotation():
+    q = Quadratic(condition=25, angle=40)
+    np.testing.assert_allclose(np.linalg.eigvalsh(q.A), [1 / 25, 1.0], rtol=1e-14)
+    flat = np.array([np.cos(np.radians(40)), np.sin(np.radians(40))])   # the rotated first axis
+    np.testing.assert_allclose(q.A @ flat, flat / 25, atol=1e-15)
+    with pytest.raises(ValueError, match=r"Invalid condition: 0\.5; need 1 <= condition < inf"):
+        Quadratic(condition=0.5)
+
+
+def test_pit_landscapes_have_a_shallow_pit_before_the_deeper_minimum():
+    p = Pit1D()
+    assert p.grad(p.local_minimum) == pytest.approx(0) and p.grad(p.barrier) == pytest.approx(0)
+    assert p.loss(p.local_minimum) == pytest.approx(-5 / 12)
+    assert p.loss(p.minimum) < p.loss(p.local_minimum) < p.loss(p.barrier) < p.loss(p.start)
+    assert p.start[0] < p.local_minimum[0] < p.barrier[0] < p.minimum[0]
+    q = Pit2D()
+    np.testing.assert_allclose(q.grad(q.local_minimum), 0, atol=1e-15)
+    assert q.loss(q.local_minimum) == pytest.approx(-5 / 12)
+    # plain gradient descent from the standard starts stops in the shallow pit
+    assert run(GradientDescent(lr=0.05), p, p.start, 2000).path[-1, 0] == pytest.approx(-1, abs=1e-6)
+    np.testing.assert_allclose(run(GradientDescent(lr=0.05), q, q.start, 2000).path[-1], q.local_minimum, atol=1e-6)
+
+
+def test_saddle_is_a_saddle():
+    s = Saddle()
+    np.testing.assert_allclose(s.grad(np.zeros(2)), 0)
+    assert s.loss(np.array([0.1, 0.0])) > 0 > s.loss(np.array([0.0, 0.1]))
+
+
+def test_sigmoid_network_is_deterministic_and_shows_vanishing_gradients():
+    a, b = SigmoidNetwork(seed=3), SigmoidNetwork(seed=3)
+    np.testing.assert_array_equal(a.inputs, b.inputs)
+    np.testing.assert_array_equal(a.start, b.start)
+    assert a.dim == sum(sl.stop - sl.start for sl in a.layer_slices)
+    assert a.loss(a.start) == pytest.approx(np.log(2), abs=0.1)   # an untrained network guesses about 1/2
+    g = a.grad(a.start)
+    norms = [np.linalg.norm(g[sl]) for sl in a.layer_slices]
+    assert norms[0] < norms[-1] / 10        # the first layer's gradient is far smaller than the last's
+    with pytest.raises(ValueError, match=r"Invalid sizes: \(2, 3\); need at least two positive layer widths ending in 1"):
+        SigmoidNetwork(sizes=(2, 3))
+
+
+# Each optimizer, with the stated hyperparameters, reaches the quadratic's minimum (distance < tol)
+# within the stated number of steps, for condition numbers up to 100 and rotated valleys.
+# RMSProp with a constant learning rate ends in a 2-cycle of amplitude about lr / sqrt(2)
+# around the minimum, so its tolerance is lr itself.
+BUDGETS = [
+    (GradientDescent(lr=1.0), 2000, 1e-6),
+    (AdaGrad(lr=1.0), 2000, 1e-6),
+    (RMSProp(lr=0.01), 1000, 0.01),
+    (Momentum(lr=1.0, momentum=0.9), 2000, 1e-6),
+    (Momentum(lr=0.5, momentum=0.9, convention="heavy_ball"), 500, 1e-6),
+    (Adam(lr=0.01), 6000, 1e-6),
+]
+
+
+@pytest.mark.parametrize("opt, steps, tol", BUDGETS, ids=lambda v: repr(v) if not np.isscalar(v) else str(v))
+@pytest.mark.parametrize("condition, angle", [(1, 0), (10, 0), (10, 30), (100, 0), (100, 45)])
+def test_every_optimizer_reaches_the_quadratic_minimum(opt, steps, tol, condition, angle):
+    q = Quadratic(condition=condition, angle=angle)
+    traj = run(opt, q, q.start, steps)
+    distance = np.linalg.norm(traj.path - q.minimum, axis=-1)
+    assert distance.min() < tol, f"closest approach {distance.min():.3g} after {steps} steps"
