@@ -52,7 +52,9 @@ class Quadratic:
         self.name = f"Quadratic (κ = {self.condition:g}, θ = {self.angle:g}°)"
         self.minimum, self.min_value = np.zeros(2), 0.0
         self.start = R @ np.array([-4.0, 1.5])
-        self.xlim, self.ylim = (-5.0, 5.0), (-2.5, 2.5)
+        # the window [-5, 5] x [-2.5, 2.5] around the unturned valley, turned with it (bounding box)
+        half_x, half_y = 5 * abs(c) + 2.5 * abs(s), 5 * abs(s) + 2.5 * abs(c)
+        self.xlim, self.ylim = (-half_x, half_x), (-half_y, half_y)
 
     def loss(self, x):
         x = _points(x, 2)

@@ -50,6 +50,9 @@ def test_quadratic_condition_and_rotation():
     np.testing.assert_allclose(np.linalg.eigvalsh(q.A), [1 / 25, 1.0], rtol=1e-14)
     flat = np.array([np.cos(np.radians(40)), np.sin(np.radians(40))])   # the rotated first axis
     np.testing.assert_allclose(q.A @ flat, flat / 25, atol=1e-15)
+    for angle in (0, 30, 45, 90, 135):   # the start point lies inside the plotting window at every angle
+        q = Quadratic(condition=10, angle=angle)
+        assert q.xlim[0] < q.start[0] < q.xlim[1] and q.ylim[0] < q.start[1] < q.ylim[1]
     with pytest.raises(ValueError, match=r"Invalid condition: 0\.5; need 1 <= condition < inf"):
         Quadratic(condition=0.5)
 
