@@ -1,0 +1,558 @@
+"""Interactive experiments: sliders and menus that redraw a figure.
+
+A chapter writes a function that draws one figure for one setting of the
+controls, and hands it to :func:`explore` with the controls::
+
+    from explorers import Slider, Dropdown, explore
+
+    def plot(lr, opt):
+        ...                                  # run the optimizer, draw with plotting.py
+        return fig                           # a matplotlib Figure
+
+    explore(plot, Slider("lr", 0.05, 2.5, 0.05, value=0.5, label="learning rate η"),
+            Dropdown("opt", ["GD", "AdaGrad"], value="GD", label="optimizer"),
+            main="lr", title="Learning rate on an ill-conditioned quadratic")
+
+As the last line of a cell, the explorer shows itself in one of two ways; the
+cell's output carries both and the viewer picks:
+
+* **Live**, in Jupyter with a running kernel: every control as a widget, and
+  the figure drawn when the widget appears, then again whenever a slider is
+  released or a menu item chosen.
+* **Static**, on the book's web pages (no kernel): the figure precomputed for
+  up to :data:`MAX_FRAMES` values of the *main* control (the others at their
+  defaults), and a range slider that flips between them. The whole static
+  version, images inlined, is at most :data:`MAX_STATIC_BYTES`; its HTML is
+  the same on every run, so saved notebooks can be checked output by output.
+
+The static version's HTML, for browser tests and the book's CSS::
+
+    <div class="explorer-static" id="explorer-…" data-explorer-title="…" data-explorer-main="lr"
+         data-explorer-frames="25" data-explorer-ready="true" (set by the script)>
+      <p class="explorer-title">…</p>
+      <img class="explorer-frame" src="data:image/png;base64,…" alt="…">
+      <div class="explorer-controls">
+        <input class="explorer-slider" type="range" min="0" max="24" step="1" value="9" …>
+        <output class="explorer-value">learning rate η = 0.50</output>
+      </div>
+      <p class="explorer-note">Static version: …; the live notebook has all controls.</p>
+      <script type="application/json" class="explorer-frames">[{"text": …, "alt": …, "src": …}, …]</script>
+      <script>…</script>
+    </div>
+"""
+
+import base64
+import hashlib
+import html
+import inspect
+import io
+import json
+import math
+import traceback
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from numbers import Integral, Real
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from PIL import Image           # installed with matplotlib
+
+__all__ = ["Slider", "Dropdown", "explore"]
+
+MAX_FRAMES = 25               # static version: at most this many values of the main control
+MAX_STATIC_BYTES = 1_500_000  # static version: at most this many bytes of HTML, images included
+FRAME_DPI = 100               # static frames: this resolution, lowered to fit MAX_STATIC_BYTES ...
+MIN_FRAME_DPI = 50            # ... but never below this one
+LIVE_DPI = 150                # live figure: sharper, as it is never stored in the page
+CSS_PX_PER_INCH = 100         # a 7-inch-wide figure is shown 700 CSS pixels wide in both versions
+
+_ids = Counter()              # explorers made so far in this process, per title (for unique HTML ids)
+
+
+# ---------------------------------------------------------------------------
+# Controls
+# ---------------------------------------------------------------------------
+
+def _check_name(kind, name):
+    if not (isinstance(name, str) and name.isidentifier()):
+        raise ValueError(f"Invalid name for {kind}: {name!r}; need a Python identifier, "
+                         "the name of a parameter of the plot function")
+
+
+def _decimals(x):
+    """Decimal places in the shortest repr of x: 0.05 -> 2, 2.5 -> 1, 3 -> 0."""
+    return max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent)
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A numeric control: values ``min, min + step, ..., max``.
+
+    ``value`` is the starting value (default ``min``) and must lie on that
+    grid; ``label`` is what the reader sees (default ``name``). If ``min``,
+    ``max``, ``step`` and ``value`` are all integers, the values are integers.
+
+    >>> Slider("lr", 0.05, 2.5, 0.05, value=0.5, label="learning rate η").text(0.5)
+    'learning rate η = 0.50'
+    """
+
+    name: str
+    min: float
+    max: float
+    step: float
+    value: float = None
+    label: str = None
+
+    def __post_init__(self):
+        _check_name("slider", self.name)
+        where = f"for slider {self.name!r}"
+        for field in ("min", "max", "step") + (("value",) if self.value is not None else ()):
+            x = getattr(self, field)
+            if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(x):
+                raise ValueError(f"Invalid {field} {where}: {x!r}; need a finite number")
+            # Plain int or float from here on (numpy numbers print as np.float64(...)).
+            object.__setattr__(self, field, int(x) if isinstance(x, Integral) else float(x))
+        if not self.min < self.max:
+            raise ValueError(f"Invalid max {where}: {self.max!r}; need max > min ({self.min!r})")
+        if not self.step > 0:
+            raise ValueError(f"Invalid step {where}: {self.step!r}; need step > 0")
+        if not _on_grid(self.max, self.min, self.step):
+            raise ValueError(f"Invalid max {where}: {self.max!r}; need min + k * step for a whole "
+                             f"number k (min {self.min!r}, step {self.step!r})")
+        value = self.min if self.value is None else self.value
+        if not self.min <= value <= self.max:
+            raise ValueError(f"Invalid value {where}: {value!r}; need min <= value <= max "
+                             f"({self.min!r} to {self.max!r})")
+        if not _on_grid(value, self.min, self.step):
+            raise ValueError(f"Invalid value {where}: {value!r}; need min + k * step for a whole "
+                             f"number k (min {self.min!r}, step {self.step!r})")
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "label", self.name if self.label is None else str(self.label))
+
+    @property
+    def is_int(self):
+        return all(isinstance(x, Integral) for x in (self.min, self.max, self.step, self.value))
+
+    @property
+    def decimals(self):
+        return 0 if self.is_int else max(_decimals(self.min), _decimals(self.step))
+
+    def values(self):
+        """Every value of the slider, in order."""
+        count = round((self.max - self.min) / self.step) + 1
+        if self.is_int:
+            return [self.min + k * self.step for k in range(count)]
+        # Rounding to the grid's own decimals turns 0.1 + 2 * 0.05 = 0.20000000000000004 into 0.2.
+        return [round(self.min + k * self.step, self.decimals + 6) for k in range(count)]
+
+    def index(self, value):
+        """Position on the grid of the grid value nearest to ``value``."""
+        count = round((self.max - self.min) / self.step) + 1
+        return min(max(round((value - self.min) / self.step), 0), count - 1)
+
+    def text(self, value):
+        """What the reader sees for ``value``, e.g. ``'learning rate η = 0.50'``."""
+        shown = f"{value}" if self.is_int else f"{value:.{self.decimals}f}"
+        return f"{self.label} = {shown}"
+
+    def summary(self):
+        return f"{self.name} in [{self.min!r}, {self.max!r}]"
+
+    def _widget(self):
+        import ipywidgets as widgets
+        kind = widgets.IntSlider if self.is_int else widgets.FloatSlider
+        options = {} if self.is_int else {"readout_format": f".{self.decimals}f"}
+        return kind(min=self.min, max=self.max, step=self.step, value=self.value,
+                    description=self.label, continuous_update=False,
+                    style={"description_width": "initial"}, **options)
+
+
+def _on_grid(x, start, step):
+    k = (x - start) / step
+    return abs(k - round(k)) <= 1e-9 * max(1.0, abs(k))
+
+
+@dataclass(frozen=True)
+class Dropdown:
+    """A menu control: one of ``options``.
+
+    ``options`` is a list of values, or of ``(text, value)`` pairs (``text`` a
+    string) when the reader should see something other than ``str(value)``. ``value`` is the
+    starting option (default the first); ``label`` is what the reader sees
+    (default ``name``).
+
+    >>> Dropdown("opt", ["GD", "AdaGrad"], label="optimizer").text("AdaGrad")
+    'optimizer = AdaGrad'
+    """
+
+    name: str
+    options: tuple
+    value: object = None
+    label: str = None
+
+    def __post_init__(self):
+        _check_name("dropdown", self.name)
+        where = f"for dropdown {self.name!r}"
+        if isinstance(self.options, (str, bytes)) or not hasattr(self.options, "__iter__"):
+            raise ValueError(f"Invalid options {where}: {self.options!r}; need a list of values "
+                             "or of (text, value) pairs")
+        # A 2-tuple starting with a string is (text, value); anything else is a value.
+        pairs = tuple(o if isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], str) else (str(o), o)
+                      for o in self.options)
+        if not pairs:
+            raise ValueError(f"Invalid options {where}: {self.options!r}; need at least one option")
+        texts = [t for t, _ in pairs]
+        if len(set(texts)) != len(texts):
+            raise ValueError(f"Invalid options {where}: {texts!r}; need options that read differently")
+        value = pairs[0][1] if self.value is None else self.value
+        if not any(_same(value, v) for _, v in pairs):
+            raise ValueError(f"Invalid value {where}: {value!r}; need one of the options: "
+                             + ", ".join(texts))
+        object.__setattr__(self, "options", pairs)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "label", self.name if self.label is None else str(self.label))
+
+    def values(self):
+        """Every option's value, in order."""
+        return [v for _, v in self.options]
+
+    def index(self, value):
+        return next(i for i, (_, v) in enumerate(self.options) if _same(v, value))
+
+    def text(self, value):
+        return f"{self.label} = {self.options[self.index(value)][0]}"
+
+    def summary(self):
+        return f"{self.name} in {{{', '.join(t for t, _ in self.options)}}}"
+
+    def _widget(self):
+        import ipywidgets as widgets
+        return widgets.Dropdown(options=list(self.options), value=self.value, description=self.label,
+                                style={"description_width": "initial"})
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):      # e.g. arrays, whose == is elementwise
+        return a is b
+
+
+# ---------------------------------------------------------------------------
+# The explorer
+# ---------------------------------------------------------------------------
+
+def explore(plot, *controls, main=None, title):
+    """An interactive figure: ``plot(**values)`` redrawn as the reader moves the controls.
+
+    ``plot`` takes one keyword argument per control (named by the control's
+    ``name``) and returns a matplotlib Figure, which the explorer closes.
+    ``main`` names the control that the static web version lets the reader
+    move (default: the first control); ``title`` names the experiment.
+
+    Returns an :class:`Explorer`; as the last line of a notebook cell it shows
+    the live widget in Jupyter and the static version on the book's pages.
+
+    >>> explore(plot, Slider("lr", 0.05, 2.5, 0.05, value=0.5), title="Learning rate")
+    """
+    return Explorer(plot, controls, main=main, title=title)
+
+
+class Explorer:
+    """The result of :func:`explore`: a live widget and its static fallback.
+
+    ``html`` is the static version (``text/html``), made at once; ``widget``
+    is the live ipywidgets box, made on first use, and ``controls`` and
+    ``output`` are its control widgets by name and its Output area.
+    """
+
+    def __init__(self, plot, controls, main, title):
+        if not callable(plot):
+            raise TypeError(f"Invalid plot: {plot!r}; need a function plot(**values) returning a "
+                            "matplotlib Figure")
+        if not (isinstance(title, str) and title.strip()):
+            raise ValueError(f"Invalid title: {title!r}; need a non-empty string")
+        if not controls:
+            raise ValueError("Invalid controls: none given; need at least one Slider or Dropdown")
+        for control in controls:
+            if not isinstance(control, (Slider, Dropdown)):
+                raise TypeError(f"Invalid control: {control!r}; need a Slider or a Dropdown")
+        names = [c.name for c in controls]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"Invalid controls: {', '.join(repeated)} used twice; need distinct names")
+        if main is None:
+            main = names[0]
+        if main not in names:
+            raise ValueError(f"Invalid main: {main!r}; need the name of one of the controls: "
+                             + ", ".join(names))
+        try:
+            inspect.signature(plot).bind(**{n: None for n in names})
+        except TypeError:
+            raise TypeError(f"Invalid plot: {getattr(plot, '__name__', plot)}"
+                            f"{inspect.signature(plot)} cannot take the controls "
+                            f"{', '.join(names)}; need one parameter per control name") from None
+        except ValueError:                 # no signature to check (a builtin): try it when drawing
+            pass
+        self.plot, self.title, self.main = plot, title, main
+        self.controls_spec = tuple(controls)
+        self.defaults = {c.name: c.value for c in controls}
+        _ids[title] += 1
+        digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
+        self.id = f"explorer-{digest}" + (f"-{_ids[title]}" if _ids[title] > 1 else "")
+        self.html = self._static_html()    # now, so a failing plot or a too-large page fails the cell
+        self._widget = None
+
+    # -- drawing -------------------------------------------------------------
+
+    def _figure(self, values):
+        fig = self.plot(**values)
+        if not isinstance(fig, Figure):
+            settings = ", ".join(f"{k}={v!r}" for k, v in values.items())
+            raise TypeError(f"Invalid plot result for {settings}: {type(fig).__name__}; need a "
+                            "matplotlib Figure (does plot end with `return fig`?)")
+        return fig
+
+    @staticmethod
+    def _png(fig, dpi, palette=False):
+        """The figure as PNG bytes; with ``palette``, in 256 colours (for the static frames).
+
+        A plot has few colours, so a palette PNG looks the same at about a third
+        of the size of matplotlib's RGBA one. Both are the same bytes on every run.
+        """
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})   # no version stamp
+        if not palette:
+            return buffer.getvalue()
+        image = Image.open(buffer).convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        buffer = io.BytesIO()
+        image.quantize(256, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+
+    def _main_control(self):
+        return next(c for c in self.controls_spec if c.name == self.main)
+
+    def _settings_text(self, values):
+        return ", ".join(c.text(values[c.name]) for c in self.controls_spec)
+
+    # -- the static version ---------------------------------------------------
+
+    def frame_values(self):
+        """The values of the main control that get a static frame, in order."""
+        main = self._main_control()
+        values = main.values()
+        return [values[i] for i in _frame_indices(len(values), main.index(main.value))]
+
+    def _render_frames(self, values, default, dpi):
+        """PNG bytes of every frame at ``dpi``, and the figure size in inches.
+
+        With ``dpi=None`` the DPI is chosen from the default frame, drawn first:
+        PNG size grows about as dpi squared and base64 adds a third, so aim at
+        80 % of the budget. Returns ``(pngs, dpi, size_inches)``; the PNGs are in
+        the order of ``values``.
+        """
+        order = [default] + [i for i in range(len(values)) if i != default]
+        pngs, size_inches = {}, None
+        for i in order:
+            fig = self._figure({**self.defaults, self.main: values[i]})
+            try:
+                if dpi is None:
+                    size_inches = fig.get_size_inches()
+                    pngs[i] = self._png(fig, FRAME_DPI, palette=True)
+                    estimate = len(values) * len(pngs[i]) * 4 / 3
+                    dpi = FRAME_DPI
+                    if estimate > 0.8 * MAX_STATIC_BYTES:
+                        dpi = max(MIN_FRAME_DPI, int(FRAME_DPI * math.sqrt(0.8 * MAX_STATIC_BYTES / estimate)))
+                        pngs[i] = self._png(fig, dpi, palette=True)
+                else:
+                    size_inches = fig.get_size_inches() if size_inches is None else size_inches
+                    pngs[i] = self._png(fig, dpi, palette=True)
+            finally:
+                plt.close(fig)
+        return [pngs[i] for i in range(len(values))], dpi, size_inches
+
+    def _static_html(self):
+        main = self._main_control()
+        values = self.frame_values()
+        default = next(i for i, v in enumerate(values) if _same(v, main.value))
+        dpi = None
+        while True:
+            pngs, dpi, size_inches = self._render_frames(values, default, dpi)
+            page = self._page(values, default, pngs, size_inches)
+            size = len(page.encode("utf-8"))
+            if size <= MAX_STATIC_BYTES or dpi == MIN_FRAME_DPI:
+                break
+            # The default frame misjudged the others: draw them all again, smaller.
+            dpi = max(MIN_FRAME_DPI, int(dpi * math.sqrt(0.9 * MAX_STATIC_BYTES / size)))
+        if size > MAX_STATIC_BYTES:
+            raise ValueError(
+                f"Explorer {self.title!r}: its static version is {size / 1e6:.2f} MB, over the "
+                f"{MAX_STATIC_BYTES / 1e6:.1f} MB limit ({len(values)} frames at {dpi} dpi); "
+                f"need a smaller or simpler figure, or fewer values of {self.main!r}")
+        self.frame_dpi = dpi
+        return page
+
+    def _page(self, values, default, pngs, size_inches):
+        """The static version's HTML (see the module docstring)."""
+        main = self._main_control()
+        frames = []
+        for value, png in zip(values, pngs):
+            settings = {**self.defaults, self.main: value}
+            frames.append({
+                "text": main.text(value),
+                "alt": f"{self.title}: {self._settings_text(settings)}",
+                "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+            })
+        others = [c for c in self.controls_spec if c.name != self.main]
+        if others:
+            note = (f"Static version: only {main.label} moves here "
+                    f"({', '.join(c.text(c.value) for c in others)}); the live notebook has all controls.")
+        else:
+            note = "Static version: precomputed figures; the live notebook redraws for every value."
+        return _STATIC_TEMPLATE.format(
+            id=self.id,
+            title=html.escape(self.title),
+            main=html.escape(self.main),
+            count=len(values),
+            src=frames[default]["src"],
+            alt=html.escape(frames[default]["alt"]),
+            width=round(size_inches[0] * CSS_PX_PER_INCH),
+            height=round(size_inches[1] * CSS_PX_PER_INCH),
+            last=len(values) - 1,
+            index=default,
+            label=html.escape(main.label),
+            text=html.escape(frames[default]["text"]),
+            note=html.escape(note),
+            # JSON inside <script>: escape "<" so no "</script>" can end it early.
+            frames=json.dumps(frames).replace("<", "\\u003c"),
+            script=_SCRIPT.replace("ID", json.dumps(self.id)),
+        )
+
+    # -- the live version -----------------------------------------------------
+
+    @property
+    def widget(self):
+        """The live ipywidgets explorer (title, controls, figure), made on first use."""
+        if self._widget is None:
+            import ipywidgets as widgets
+            self._controls = {c.name: c._widget() for c in self.controls_spec}
+            # The first figure is drawn when a frontend first shows the widget (it then
+            # counts its views in _view_count). So a notebook run without one, as when
+            # the book is built, stores no extra image in its widget state.
+            self._output = widgets.Output(_view_count=0)
+            self._output.observe(self._first_view, names="_view_count")
+            for control in self._controls.values():
+                control.observe(self._redraw, names="value")
+            self._widget = widgets.VBox([
+                widgets.HTML(f"<b>{html.escape(self.title)}</b>"),
+                widgets.VBox(list(self._controls.values())),
+                self._output,
+            ])
+        return self._widget
+
+    @property
+    def controls(self):
+        """The live control widgets by name; setting one's ``value`` redraws the figure."""
+        self.widget                         # make it if needed
+        return self._controls
+
+    @property
+    def output(self):
+        """The live Output area: the current figure, once the widget has been shown."""
+        self.widget
+        return self._output
+
+    def _first_view(self, change):
+        if change["new"] and not self._output.outputs:
+            self._redraw()
+
+    def _redraw(self, change=None):
+        """Draw the figure for the widgets' current values into the Output area."""
+        spec = {c.name: c for c in self.controls_spec}
+        values = {}
+        for name, control in self._controls.items():
+            grid = spec[name].values()      # the same grid values the static version uses
+            values[name] = grid[spec[name].index(control.value)]
+        try:
+            fig = self._figure(values)
+            try:
+                png = self._png(fig, LIVE_DPI)
+                width, height = fig.get_size_inches() * CSS_PX_PER_INCH
+            finally:
+                plt.close(fig)
+            output = {"output_type": "display_data",
+                      "data": {"image/png": base64.b64encode(png).decode("ascii"),
+                               "text/plain": f"<Figure: {self._settings_text(values)}>"},
+                      "metadata": {"image/png": {"width": round(width), "height": round(height)}}}
+        except Exception:                   # show the reader what went wrong, where they look
+            output = {"output_type": "stream", "name": "stderr", "text": traceback.format_exc()}
+        self._output.outputs = (output,)
+
+    # -- display ---------------------------------------------------------------
+
+    def __repr__(self):
+        parts = [c.summary() + (f" (main, {len(self.frame_values())} static frames)" if c.name == self.main else "")
+                 for c in self.controls_spec]
+        return f"Explorer {self.title!r}: " + ", ".join(parts)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget, the static HTML and a one-line description; the viewer picks."""
+        bundle = dict(self.widget._repr_mimebundle_() or {})
+        bundle["text/html"] = self.html
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def _frame_indices(count, default, cap=MAX_FRAMES):
+    """At most ``cap`` evenly spread positions out of ``count``, always with ``default``."""
+    if count <= cap:
+        return list(range(count))
+    picks = sorted({round(k * (count - 1) / (cap - 1)) for k in range(cap)})
+    if default not in picks:
+        # Swap in the default for its nearest pick, keeping both ends.
+        nearest = min(picks[1:-1], key=lambda i: (abs(i - default), i))
+        picks[picks.index(nearest)] = default
+        picks.sort()
+    return picks
+
+
+_STATIC_TEMPLATE = """\
+<div class="explorer-static" id="{id}" data-explorer-title="{title}" data-explorer-main="{main}" \
+data-explorer-frames="{count}" style="margin: 0.5em 0;">
+<p class="explorer-title" style="margin: 0 0 0.25em;"><strong>{title}</strong></p>
+<img class="explorer-frame" src="{src}" alt="{alt}" width="{width}" height="{height}" \
+style="max-width: 100%; height: auto;">
+<div class="explorer-controls" style="display: flex; align-items: center; gap: 1em; flex-wrap: wrap;">
+<input class="explorer-slider" id="{id}-slider" type="range" min="0" max="{last}" step="1" value="{index}" \
+autocomplete="off" aria-label="{label}" aria-valuetext="{text}" style="flex: 1 1 16em; max-width: 32em;">
+<output class="explorer-value" for="{id}-slider" aria-live="polite">{text}</output>
+</div>
+<p class="explorer-note" style="margin: 0.25em 0 0; font-size: 0.85em; opacity: 0.8;">{note}</p>
+<script type="application/json" class="explorer-frames">{frames}</script>
+<script>{script}</script>
+</div>"""
+
+# Flip between the precomputed frames as the range input moves (mouse, touch or arrow keys).
+_SCRIPT = """
+(function () {
+  var root = document.getElementById(ID);
+  if (!root) { return; }
+  var frames = JSON.parse(root.querySelector("script.explorer-frames").textContent);
+  var img = root.querySelector("img.explorer-frame");
+  var slider = root.querySelector("input.explorer-slider");
+  var value = root.querySelector("output.explorer-value");
+  function show() {
+    var frame = frames[Number(slider.value)];
+    img.src = frame.src;
+    img.alt = frame.alt;
+    value.textContent = frame.text;
+    slider.setAttribute("aria-valuetext", frame.text);
+  }
+  slider.addEventListener("input", show);
+  slider.addEventListener("change", show);
+  show();
+  root.setAttribute("data-explorer-ready", "true");
+})();
+"""

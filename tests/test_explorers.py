@@ -1,0 +1,452 @@
+"""Tests of explorers.py: the static HTML fallback, the live widget, validation."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import explorers  # noqa: E402
+from explorers import Dropdown, Slider, explore  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("error")   # a notebook must never show a warning
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+class Recorder:
+    """A small plot function that depends on every control and records its calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, **values):
+        self.calls.append(values)
+        slope = sum(v for v in values.values() if not isinstance(v, str))
+        fig = Figure(figsize=(2.0, 1.5))
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, slope], color="C1" if values.get("opt") == "AdaGrad" else "C0")
+        ax.set_ylim(0, 12)
+        return fig
+
+
+def lr_slider(**kwargs):
+    return Slider("lr", 0.05, 2.5, 0.05, **{"value": 0.5, "label": "learning rate η", **kwargs})
+
+
+def opt_menu():
+    return Dropdown("opt", ["GD", "AdaGrad"], value="GD", label="optimizer")
+
+
+class Page(HTMLParser):
+    """The static fallback parsed: its elements by CSS class, and the frames' JSON."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.by_class, self.scripts, self._in_script = {}, [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        element = {"tag": tag, **dict(attrs)}
+        for name in (element.get("class") or "").split():
+            self.by_class.setdefault(name, []).append(element)
+        if tag == "script":
+            self._in_script = element
+            self.scripts.append([element, ""])
+        self._text_target = element if tag in ("output", "p") else None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self.scripts[-1][1] += data
+        elif getattr(self, "_text_target", None) is not None:
+            self._text_target["text"] = self._text_target.get("text", "") + data
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+        self._text_target = None
+
+    def one(self, cls):
+        found = self.by_class.get(cls, [])
+        assert len(found) == 1, f"expected one element of class {cls}, found {len(found)}"
+        return found[0]
+
+    @property
+    def frames(self):
+        (text,) = [body for attrs, body in self.scripts if attrs.get("class") == "explorer-frames"]
+        return json.loads(text)
+
+
+# ---------------------------------------------------------------------------
+# The static fallback
+# ---------------------------------------------------------------------------
+
+def test_static_html_has_one_frame_per_value_and_the_documented_structure():
+    e = explore(Recorder(), Slider("k", 0, 10, 1, value=3), title="Eleven values")
+    page = Page(e.html)
+    root = page.one("explorer-static")
+    assert root["tag"] == "div" and root["data-explorer-title"] == "Eleven values"
+    assert root["data-explorer-main"] == "k" and root["data-explorer-frames"] == "11"
+    assert len(page.frames) == 11
+    assert page.one("explorer-frame")["tag"] == "img"
+    slider = page.one("explorer-slider")
+    assert (slider["tag"], slider["type"], slider["min"], slider["max"], slider["step"]) == (
+        "input", "range", "0", "10", "1")
+    assert page.one("explorer-value")["tag"] == "output"
+    # A single inline script besides the JSON data: no external source, no CDN.
+    code = [(attrs, body) for attrs, body in page.scripts if attrs.get("class") != "explorer-frames"]
+    assert len(code) == 1 and "src" not in code[0][0]
+    assert f'document.getElementById("{root["id"]}")' in code[0][1]
+    assert "http" not in e.html
+
+
+def test_frames_are_capped_evenly_and_always_include_the_default():
+    e = explore(Recorder(), Slider("lr", 0, 100, 1, value=37), title="Capped")
+    values = e.frame_values()
+    assert len(Page(e.html).frames) == len(values) == explorers.MAX_FRAMES
+    assert values[0] == 0 and values[-1] == 100 and 37 in values
+    assert values == sorted(set(values))
+    gaps = np.diff(values)
+    assert gaps.max() <= 2 * gaps.min() + 1            # evenly spread, up to the swapped-in default
+
+
+def test_frame_indices_for_every_default():
+    for count in (1, 2, 25, 26, 99, 1000):
+        for default in {d for d in (0, 1, count // 3, count - 2, count - 1) if 0 <= d < count}:
+            picks = explorers._frame_indices(count, default)
+            assert picks == sorted(set(picks)) and default in picks
+            assert picks[0] == 0 and picks[-1] == count - 1
+            assert len(picks) == min(count, explorers.MAX_FRAMES)
+
+
+def test_frames_differ_when_the_plot_depends_on_the_main_control():
+    e = explore(Recorder(), lr_slider(), opt_menu(), main="lr", title="Differ")
+    sources = [f["src"] for f in Page(e.html).frames]
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(set(sources)) == len(sources)
+
+
+def test_the_default_frame_is_shown_first_with_its_label():
+    e = explore(Recorder(), lr_slider(), opt_menu(), main="lr", title="Default first")
+    page = Page(e.html)
+    values = e.frame_values()
+    index = values.index(0.5)
+    slider, img, value = page.one("explorer-slider"), page.one("explorer-frame"), page.one("explorer-value")
+    assert slider["value"] == str(index)
+    assert img["src"] == page.frames[index]["src"]
+    assert value["text"] == page.frames[index]["text"] == "learning rate η = 0.50"
+    assert slider["aria-valuetext"] == "learning rate η = 0.50"
+    assert img["alt"] == "Default first: learning rate η = 0.50, optimizer = GD"
+
+
+def test_each_frame_label_matches_its_value_and_others_stay_at_defaults():
+    plot = Recorder()
+    e = explore(plot, lr_slider(), opt_menu(), main="lr", title="Labels")
+    frames = Page(e.html).frames
+    assert [f["text"] for f in frames] == [f"learning rate η = {v:.2f}" for v in e.frame_values()]
+    # The frame at position i was drawn with lr = frame_values()[i], exactly a grid value.
+    assert sorted(c["lr"] for c in plot.calls) == e.frame_values()
+    assert {c["opt"] for c in plot.calls} == {"GD"}
+    assert 0.2 in e.frame_values() or 0.25 in e.frame_values()      # no 0.20000000000000004
+
+
+def test_a_dropdown_can_be_the_main_control():
+    plot = Recorder()
+    e = explore(plot, lr_slider(), opt_menu(), main="opt", title="Menu main")
+    page = Page(e.html)
+    assert [f["text"] for f in page.frames] == ["optimizer = GD", "optimizer = AdaGrad"]
+    assert page.one("explorer-slider")["max"] == "1"
+    assert {c["lr"] for c in plot.calls} == {0.5}
+
+
+def test_integer_slider_values_and_labels():
+    plot = Recorder()
+    e = explore(plot, Slider("lr", 1, 3, 1, value=2, label="k"), title="Ints")
+    assert e.frame_values() == [1, 2, 3] and all(type(c["lr"]) is int for c in plot.calls)
+    assert [f["text"] for f in Page(e.html).frames] == ["k = 1", "k = 2", "k = 3"]
+
+
+def test_the_note_says_static_and_names_the_live_notebook():
+    with_others = Page(explore(Recorder(), lr_slider(), opt_menu(), title="Note").html)
+    note = with_others.one("explorer-note")["text"]
+    assert note.startswith("Static version") and "live notebook has all controls" in note
+    assert "optimizer = GD" in note and "\n" not in note
+    alone = Page(explore(Recorder(), lr_slider(), title="Alone").html).one("explorer-note")["text"]
+    assert alone.startswith("Static version") and "live notebook" in alone
+
+
+def test_titles_are_escaped_and_cannot_end_the_script_early():
+    title = 'A "tricky" </script><b> title & more'
+    e = explore(Recorder(), Slider("lr", 0, 1, 1), title=title)
+    page = Page(e.html)
+    assert page.one("explorer-static")["data-explorer-title"] == title
+    assert e.html.count("</script>") == 2
+    assert page.frames[0]["alt"].startswith(title)
+
+
+def test_figures_are_closed():
+    plt.close("all")
+
+    def plot(lr):
+        fig, ax = plt.subplots()
+        ax.plot([0, lr])
+        return fig
+
+    e = explore(plot, Slider("lr", 0, 2, 1), title="Closed")
+    e.controls["lr"].value = 2
+    assert plt.get_fignums() == []
+
+
+# ---------------------------------------------------------------------------
+# Determinism, ids and size
+# ---------------------------------------------------------------------------
+
+def test_html_is_identical_across_renders():
+    e = explore(Recorder(), lr_slider(), opt_menu(), title="Same")
+    assert e._repr_mimebundle_()["text/html"] == e._repr_mimebundle_()["text/html"] == e.html
+    again = explore(Recorder(), lr_slider(), opt_menu(), title="Same")
+    assert Page(again.html).frames == Page(e.html).frames        # same pixels, byte for byte
+
+
+def test_html_is_identical_in_two_fresh_processes():
+    """What nbval sees: a notebook run twice from the top gives the same output bytes."""
+    script = textwrap.dedent("""
+        import hashlib, matplotlib
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+        from explorers import Slider, explore
+        def plot(a):
+            fig = Figure(figsize=(2, 1.5)); fig.subplots().plot([0, 1], [0, a]); return fig
+        for title in ["First", "Second", "First"]:
+            e = explore(plot, Slider("a", 0, 3, 1), title=title)
+            print(e.id, hashlib.sha256(e.html.encode()).hexdigest())
+    """)
+    runs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                           check=True) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == ""
+    ids = [line.split()[0] for line in runs[0].stdout.splitlines()]
+    assert len(set(ids)) == 3                                   # unique on one page, even for a repeated title
+
+
+def test_ids_are_unique_and_derived_from_the_title():
+    a = explore(Recorder(), Slider("lr", 0, 1, 1), title="Twin")
+    b = explore(Recorder(), Slider("lr", 0, 1, 1), title="Twin")
+    c = explore(Recorder(), Slider("lr", 0, 1, 1), title="Other")
+    assert len({a.id, b.id, c.id}) == 3
+    assert b.id.startswith(a.id) and a.id.startswith("explorer-")
+    for e in (a, b, c):
+        assert Page(e.html).one("explorer-static")["id"] == e.id
+
+
+def _noise_plot(size_inches):
+    """Random pixels: a figure no PNG can compress, of size_inches, drawn edge to edge."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (round(100 * size_inches[1]), round(100 * size_inches[0]), 3), dtype=np.uint8)
+
+    def plot(k):
+        fig = Figure(figsize=size_inches)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.imshow(np.roll(image, k, axis=0), interpolation="nearest", aspect="auto")
+        ax.set_axis_off()
+        return fig
+
+    return plot
+
+
+def test_a_huge_figure_raises_the_size_error_naming_the_explorer():
+    with pytest.raises(ValueError, match=r"Explorer 'Far too big': its static version is [\d.]+ MB, "
+                                         r"over the 1\.5 MB limit \(5 frames at 50 dpi\); "
+                                         r"need a smaller or simpler figure, or fewer values of 'k'"):
+        explore(_noise_plot((12, 12)), Slider("k", 0, 4, 1), title="Far too big")
+
+
+def test_a_large_figure_gets_a_lower_dpi_to_fit():
+    e = explore(_noise_plot((4, 4)), Slider("k", 0, 9, 1), title="Lowered DPI")
+    assert explorers.MIN_FRAME_DPI <= e.frame_dpi < explorers.FRAME_DPI
+    assert len(e.html.encode()) <= explorers.MAX_STATIC_BYTES
+    # The page still shows it at the figure's own size (4 in = 400 CSS px).
+    img = Page(e.html).one("explorer-frame")
+    assert (img["width"], img["height"]) == ("400", "400")
+
+
+def test_a_small_figure_keeps_the_full_dpi():
+    e = explore(Recorder(), lr_slider(), title="Full DPI")
+    assert e.frame_dpi == explorers.FRAME_DPI
+
+
+# ---------------------------------------------------------------------------
+# The mime bundle and the live widget
+# ---------------------------------------------------------------------------
+
+def test_mime_bundle_has_widget_html_and_a_one_line_description():
+    e = explore(Recorder(), lr_slider(), opt_menu(), main="lr", title="Bundle")
+    bundle = e._repr_mimebundle_()
+    assert set(bundle) == {WIDGET_MIME, "text/html", "text/plain"}
+    assert bundle[WIDGET_MIME]["model_id"] == e.widget.model_id
+    assert bundle[WIDGET_MIME]["version_major"] == 2
+    assert bundle["text/html"] == e.html
+    plain = bundle["text/plain"]
+    assert plain == ("Explorer 'Bundle': lr in [0.05, 2.5] (main, 25 static frames), "
+                     "opt in {GD, AdaGrad}")
+    assert "\n" not in plain and "VBox" not in plain and "interactive" not in plain
+    assert repr(e) == plain
+
+
+def show(e):
+    """Do what a frontend does when it displays the widget: count a view of the Output."""
+    e.output._view_count = (e.output._view_count or 0) + 1
+    return e
+
+
+def test_the_live_figure_is_drawn_when_the_widget_is_first_shown():
+    plot = Recorder()
+    e = explore(plot, lr_slider(), opt_menu(), title="Live")
+    plot.calls.clear()
+    assert e.output.outputs == () and plot.calls == []    # nothing extra stored by a headless run
+    show(e)
+    show(e)                                                # a second view draws nothing new
+    (out,) = e.output.outputs
+    assert out["output_type"] == "display_data" and out["data"]["image/png"]
+    assert out["metadata"]["image/png"] == {"width": 200, "height": 150}
+    assert plot.calls == [{"lr": 0.5, "opt": "GD"}]
+    lr = e.controls["lr"]
+    assert (lr.min, lr.max, lr.step, lr.value, lr.description) == (0.05, 2.5, 0.05, 0.5, "learning rate η")
+    assert lr.continuous_update is False           # redraw on release, not on every pixel
+    assert (e.controls["opt"].label, e.controls["opt"].description) == ("GD", "optimizer")
+    assert [label for label, _ in e.controls["opt"].options] == ["GD", "AdaGrad"]
+
+
+def test_the_live_widget_redraws_when_a_control_is_set():
+    plot = Recorder()
+    e = show(explore(plot, lr_slider(), opt_menu(), title="Redraw"))
+    before = e.output.outputs[0]["data"]["image/png"]
+    e.controls["lr"].value = 1.0
+    after = e.output.outputs[0]["data"]["image/png"]
+    assert plot.calls[-1] == {"lr": 1.0, "opt": "GD"} and after != before
+    assert "learning rate η = 1.00" in e.output.outputs[0]["data"]["text/plain"]
+    e.controls["opt"].value = "AdaGrad"
+    assert plot.calls[-1] == {"lr": 1.0, "opt": "AdaGrad"}
+    assert e.output.outputs[0]["data"]["image/png"] != after
+    assert len(e.output.outputs) == 1
+
+
+def test_the_live_widget_passes_grid_values():
+    plot = Recorder()
+    e = explore(plot, lr_slider(), title="Snap")
+    e.controls["lr"].value = 0.15000000000000002    # what a browser slider may send
+    assert plot.calls[-1]["lr"] == 0.15
+
+
+def test_an_error_while_drawing_fails_the_cell_at_once():
+    def plot(lr):
+        if lr > 1:
+            raise RuntimeError("diverged beyond repair")
+        return Recorder()(lr=lr)
+
+    with pytest.raises(RuntimeError, match="diverged beyond repair"):
+        explore(plot, lr_slider(), title="Static error")
+
+
+def test_an_error_while_live_is_shown_in_the_output_not_raised():
+    broken = []
+
+    def plot(lr):
+        if broken:
+            raise RuntimeError("diverged beyond repair")
+        return Recorder()(lr=lr)
+
+    e = explore(plot, lr_slider(), title="Live error")
+    e.widget
+    broken.append(True)
+    e.controls["lr"].value = 2.0
+    (out,) = e.output.outputs
+    assert out["output_type"] == "stream" and out["name"] == "stderr"
+    assert "RuntimeError: diverged beyond repair" in out["text"]
+
+
+# ---------------------------------------------------------------------------
+# Validation at the boundary
+# ---------------------------------------------------------------------------
+
+def _plot(lr, opt="GD"):
+    return Recorder()(lr=lr, opt=opt)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: explore(_plot, lr_slider(), opt_menu(), main="lrr", title="t"), ValueError,
+     "Invalid main: 'lrr'; need the name of one of the controls: lr, opt"),
+    (lambda: explore(_plot, title="t"), ValueError,
+     "Invalid controls: none given; need at least one Slider or Dropdown"),
+    (lambda: explore(_plot, 0.5, title="t"), TypeError,
+     "Invalid control: 0.5; need a Slider or a Dropdown"),
+    (lambda: explore(_plot, lr_slider(), lr_slider(), title="t"), ValueError,
+     "Invalid controls: lr used twice; need distinct names"),
+    (lambda: explore("plot", lr_slider(), title="t"), TypeError,
+     "Invalid plot: 'plot'; need a function plot(**values) returning a matplotlib Figure"),
+    (lambda: explore(_plot, lr_slider(), title=""), ValueError,
+     "Invalid title: ''; need a non-empty string"),
+    (lambda: explore(lambda eta: None, lr_slider(), title="t"), TypeError,
+     "Invalid plot: <lambda>(eta) cannot take the controls lr; need one parameter per control name"),
+    (lambda: explore(lambda lr: None, lr_slider(), title="t"), TypeError,
+     "Invalid plot result for lr=0.5: NoneType; need a matplotlib Figure (does plot end with `return fig`?)"),
+    (lambda: Slider("lr", 1.0, 1.0, 0.1), ValueError,
+     "Invalid max for slider 'lr': 1.0; need max > min (1.0)"),
+    (lambda: Slider("lr", 0.0, 1.0, 0.0), ValueError,
+     "Invalid step for slider 'lr': 0.0; need step > 0"),
+    (lambda: Slider("lr", 0.0, 1.0, -0.1), ValueError,
+     "Invalid step for slider 'lr': -0.1; need step > 0"),
+    (lambda: Slider("lr", 0.0, 1.0, float("nan")), ValueError,
+     "Invalid step for slider 'lr': nan; need a finite number"),
+    (lambda: Slider("lr", 0.0, 1.0, 0.1, value=1.5), ValueError,
+     "Invalid value for slider 'lr': 1.5; need min <= value <= max (0.0 to 1.0)"),
+    (lambda: Slider("lr", 0.0, 1.0, 0.1, value=0.33), ValueError,
+     "Invalid value for slider 'lr': 0.33; need min + k * step for a whole number k (min 0.0, step 0.1)"),
+    (lambda: Slider("lr", 0.0, 1.0, 0.3), ValueError,
+     "Invalid max for slider 'lr': 1.0; need min + k * step for a whole number k (min 0.0, step 0.3)"),
+    (lambda: Slider("lr", True, 2, 1), ValueError,
+     "Invalid min for slider 'lr': True; need a finite number"),
+    (lambda: Slider("learning rate", 0, 1, 1), ValueError,
+     "Invalid name for slider: 'learning rate'; need a Python identifier"),
+    (lambda: Dropdown("opt", []), ValueError,
+     "Invalid options for dropdown 'opt': []; need at least one option"),
+    (lambda: Dropdown("opt", "GD"), ValueError,
+     "Invalid options for dropdown 'opt': 'GD'; need a list of values or of (text, value) pairs"),
+    (lambda: Dropdown("opt", ["GD", "AdaGrad"], value="SGD"), ValueError,
+     "Invalid value for dropdown 'opt': 'SGD'; need one of the options: GD, AdaGrad"),
+    (lambda: Dropdown("opt", [("a", 1), ("a", 2)]), ValueError,
+     "Invalid options for dropdown 'opt': ['a', 'a']; need options that read differently"),
+])
+def test_invalid_arguments_raise_with_a_clear_message(make, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        make()
+
+
+def test_numpy_numbers_and_tuple_options():
+    s = Slider("lr", np.float64(0.1), np.float64(1.0), np.float64(0.1), value=np.float64(0.3))
+    assert type(s.min) is float and s.summary() == "lr in [0.1, 1.0]"
+    d = Dropdown("betas", [(0.9, 0.999), (0.5, 0.9)])          # tuples as values, not (text, value)
+    assert d.value == (0.9, 0.999) and d.text((0.5, 0.9)) == "betas = (0.5, 0.9)"
+
+
+def test_valid_controls_defaults():
+    s = Slider("lr", 0.05, 2.5, 0.05)
+    assert (s.value, s.label, s.decimals) == (0.05, "lr", 2)
+    assert len(s.values()) == 50 and s.values()[-1] == 2.5
+    d = Dropdown("lr", [("slow", 0.01), ("fast", 1.0)], label="learning rate")
+    assert d.value == 0.01 and d.text(1.0) == "learning rate = fast"

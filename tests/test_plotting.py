@@ -1,0 +1,322 @@
+"""Tests of plotting.py: labelled axes, legends, and no warnings on diverged runs."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import io  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import plotting  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("error")   # a notebook must never show a warning
+
+
+class Bowl:
+    """A stand-in 2-D landscape: f = x² + 4 y² + 1, minimum 1 at the origin."""
+
+    name, dim = "Bowl", 2
+    minimum, min_value = np.zeros(2), 1.0
+    start = np.array([-2.0, 1.0])
+    xlim, ylim = (-3.0, 3.0), (-2.0, 2.0)
+
+    def loss(self, x):
+        x = np.asarray(x, dtype=float)
+        return x[..., 0] ** 2 + 4 * x[..., 1] ** 2 + 1.0
+
+
+class Valley:
+    """A stand-in 1-D landscape: f = (x - 1)², minimum 0 at 1."""
+
+    name, dim = "Valley", 1
+    minimum, min_value = np.array([1.0]), 0.0
+    start = np.array([-2.0])
+    xlim = (-2.5, 3.0)
+
+    def loss(self, x):
+        return (np.asarray(x, dtype=float)[..., 0] - 1.0) ** 2
+
+
+class Run:
+    """A stand-in Trajectory: anything with .path and .loss."""
+
+    def __init__(self, path, loss):
+        self.path, self.loss = path, loss
+
+
+def descent(land, lr=0.1, steps=30, blow_up_at=None):
+    """Gradient descent on Bowl/Valley by finite differences; NaN from step blow_up_at."""
+    x = np.array(land.start, dtype=float)
+    path = [x.copy()]
+    for _ in range(steps):
+        h = 1e-6
+        g = np.array([(land.loss(x + h * e) - land.loss(x - h * e)) / (2 * h) for e in np.eye(land.dim)])
+        x = x - lr * g
+        path.append(x.copy())
+    path = np.array(path)
+    if blow_up_at is not None:
+        path[blow_up_at - 3:blow_up_at] = [[1e30] * land.dim, [-1e200] * land.dim, [1e305] * land.dim]
+        path[blow_up_at:] = np.nan
+    return path
+
+
+def render(fig):
+    """Draw the figure to PNG (warnings appear at draw time) and return the bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def legend_texts(ax):
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+# ---------------------------------------------------------------------------
+# figure
+# ---------------------------------------------------------------------------
+
+def test_figure_is_book_sized_and_shows_itself_as_png():
+    fig, ax = plotting.figure()
+    assert isinstance(fig, Figure) and tuple(fig.get_size_inches()) == (7.0, 4.0) and fig.dpi == 100
+    assert ax.figure is fig
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG") and png == fig._repr_png_()        # deterministic bytes
+    assert b"Software" not in png
+
+
+def test_figure_grids():
+    fig, axes = plotting.figure(ncols=2)
+    assert axes.shape == (2,)
+    fig, axes = plotting.figure(ncols=2, nrows=2, width=8, height=6)
+    assert axes.shape == (2, 2) and tuple(fig.get_size_inches()) == (8, 6)
+    with pytest.raises(ValueError, match=r"^Invalid ncols: 0; need a whole number >= 1$"):
+        plotting.figure(ncols=0)
+
+
+def test_figures_are_not_left_in_pyplot():
+    import matplotlib.pyplot as plt
+    plt.close("all")
+    plotting.contour(Bowl())
+    plotting.loss_curves({"a": np.ones(3)})
+    assert plt.get_fignums() == []
+
+
+# ---------------------------------------------------------------------------
+# contour and trajectories
+# ---------------------------------------------------------------------------
+
+def test_contour_is_labelled_windowed_and_marks_the_minimum():
+    land = Bowl()
+    fig = plotting.contour(land)
+    (ax,) = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("$x_1$", "$x_2$", "Bowl")
+    assert ax.get_xlim() == land.xlim and ax.get_ylim() == land.ylim
+    assert ax.get_aspect() == 1.0                                   # gradients look perpendicular
+    stars = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    assert len(stars) == 1 and tuple(stars[0].get_xydata()[0]) == (0.0, 0.0)
+    assert len(ax.collections) >= 2                                 # filled and line contours
+    render(fig)
+
+
+def test_contour_levels_are_log_spaced_above_the_minimum():
+    fig = plotting.contour(Bowl(), levels=12)
+    filled = fig.axes[0].collections[0]
+    levels = np.asarray(filled.levels)
+    assert len(levels) == 12 and levels[0] > 0
+    ratios = levels[1:] / levels[:-1]
+    np.testing.assert_allclose(ratios, ratios[0])
+
+
+def test_contour_without_a_finite_minimum_value_and_of_a_flat_landscape():
+    class Unbounded(Bowl):
+        minimum, min_value = None, None
+
+        def loss(self, x):
+            return np.asarray(x, dtype=float)[..., 0] ** 3          # no minimum; negative values
+
+    class Flat(Bowl):
+        def loss(self, x):
+            return np.ones(np.shape(x)[:-1])
+
+    for land in (Unbounded(), Flat()):
+        fig = plotting.contour(land)
+        assert fig.axes[0].get_xlabel() == "$x_1$"
+        render(fig)
+
+
+def test_contour_refuses_a_1d_landscape():
+    with pytest.raises(ValueError, match=r"^Invalid landscape: 'Valley' has dim 1; need a 2-D landscape"):
+        plotting.contour(Valley())
+
+
+def test_trajectories_have_one_legend_entry_per_run_plus_the_minimum():
+    land = Bowl()
+    runs = {"lr = 0.1": descent(land, 0.1), "lr = 0.2": descent(land, 0.2), "lr = 0.05": descent(land, 0.05)}
+    fig = plotting.trajectories(land, runs)
+    (ax,) = fig.axes
+    assert legend_texts(ax) == ["minimum", "lr = 0.1", "lr = 0.2", "lr = 0.05"]
+    assert len(ax.get_legend().get_lines()) == 4
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_1$", "$x_2$")
+    # Every run in its own colour.
+    colours = [line.get_color() for line in ax.get_legend().get_lines()[1:]]
+    assert len(set(colours)) == 3 and set(colours) <= set(plotting.COLORS)
+    render(fig)
+
+
+def test_trajectories_with_nan_and_huge_values_do_not_warn_and_keep_the_window():
+    land = Bowl()
+    runs = {"fine": descent(land, 0.1), "blew up": descent(land, 1.2, blow_up_at=10)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plotting.trajectories(land, runs)
+        render(fig)
+    (ax,) = fig.axes
+    assert legend_texts(ax) == ["minimum", "fine", "blew up (diverged)"]
+    assert ax.get_xlim() == land.xlim and ax.get_ylim() == land.ylim
+    line = [ln for ln in ax.get_lines() if ln.get_label() == "blew up (diverged)"][0]
+    assert np.all(np.isfinite(line.get_xydata())) and len(line.get_xydata()) == 10
+
+
+def test_trajectories_of_a_run_that_is_nan_from_the_start():
+    land = Bowl()
+    fig = plotting.trajectories(land, {"dead": np.full((5, 2), np.nan)})
+    assert legend_texts(fig.axes[0]) == ["minimum", "dead (diverged)"]
+    render(fig)
+
+
+def test_trajectories_accept_trajectory_objects_and_an_axes():
+    land = Bowl()
+    fig, (left, right) = plotting.figure(ncols=2)
+    path = descent(land)
+    out = plotting.trajectories(land, {"run": Run(path, land.loss(path))}, ax=right)
+    assert out is fig and legend_texts(right) == ["minimum", "run"] and left.get_legend() is None
+    render(fig)
+
+
+def test_trajectories_refuse_a_wrong_shape():
+    with pytest.raises(ValueError, match=r"^Invalid path for run 'x': shape \(5, 3\); need \(steps \+ 1, 2\)$"):
+        plotting.trajectories(Bowl(), {"x": np.zeros((5, 3))})
+    with pytest.raises(TypeError, match=r"^Invalid runs: list; need a dict"):
+        plotting.trajectories(Bowl(), [np.zeros((5, 2))])
+
+
+# ---------------------------------------------------------------------------
+# loss curves
+# ---------------------------------------------------------------------------
+
+def test_loss_curves_are_log_scaled_labelled_and_in_the_legend():
+    land = Bowl()
+    paths = {"lr = 0.1": descent(land, 0.1), "lr = 0.2": descent(land, 0.2)}
+    fig = plotting.loss_curves({k: land.loss(p) for k, p in paths.items()}, min_value=land.min_value)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "step $t$" and ax.get_ylabel().startswith("$f(x_t) - f^*$")
+    assert legend_texts(ax) == ["lr = 0.1", "lr = 0.2"]
+    # What is drawn is the loss minus min_value.
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), land.loss(paths["lr = 0.1"]) - 1.0)
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(31))
+    render(fig)
+
+
+def test_loss_curves_with_nan_inf_zero_and_blow_up_do_not_warn():
+    runs = {
+        "converged exactly": np.array([4.0, 1.0, 0.0, 0.0]),
+        "diverged": np.array([4.0, 1e10, 1e250, np.inf, np.nan]),
+        "nan from the start": np.full(4, np.nan),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plotting.loss_curves(runs)
+        render(fig)
+    (ax,) = fig.axes
+    assert legend_texts(ax) == ["converged exactly", "diverged (diverged)", "nan from the start (diverged)"]
+    # The blow-up leaves through the top instead of squashing the other curves.
+    low, high = ax.get_ylim()
+    assert high <= 4.0 * 1e3 * 2 and low <= 1.0
+
+
+def test_loss_curves_with_nothing_to_show_and_on_a_linear_scale():
+    fig = plotting.loss_curves({"all nan": np.full(3, np.nan)})
+    render(fig)
+    fig = plotting.loss_curves({"a": np.array([3.0, -1.0, -2.0]), "b": np.array([3.0, 1e9])}, log=False)
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "linear" and ax.get_ylabel() == "loss $f(x_t)$"
+    assert ax.get_ylim()[1] < 1e3
+    render(fig)
+    with pytest.raises(ValueError, match=r"^Invalid min_value: nan; need a finite number$"):
+        plotting.loss_curves({}, min_value=float("nan"))
+
+
+# ---------------------------------------------------------------------------
+# 1-D landscapes
+# ---------------------------------------------------------------------------
+
+def test_curve_1d_marks_iterates_on_the_curve():
+    land = Valley()
+    path = descent(land, 0.3, steps=10)
+    fig = plotting.curve_1d(land, {"GD": path, "flat path": path[:, 0]})
+    (ax,) = fig.axes
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("$x$", "loss $f(x)$", "Valley")
+    assert legend_texts(ax) == ["loss $f(x)$", "minimum", "GD", "flat path"]
+    iterates = [ln for ln in ax.get_lines() if ln.get_label() == "GD"][0]
+    np.testing.assert_allclose(iterates.get_xdata(), path[:, 0])
+    np.testing.assert_allclose(iterates.get_ydata(), land.loss(path))
+    render(fig)
+
+
+def test_curve_1d_with_a_diverged_run_does_not_warn_and_keeps_the_curve_range():
+    land = Valley()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plotting.curve_1d(land, {"boom": descent(land, 1.5, steps=20, blow_up_at=12)})
+        render(fig)
+    (ax,) = fig.axes
+    assert "boom (diverged)" in legend_texts(ax)
+    assert ax.get_ylim()[1] < 20 and ax.get_xlim() == land.xlim
+
+
+def test_curve_1d_without_runs_and_refusing_2d():
+    fig = plotting.curve_1d(Valley())
+    assert legend_texts(fig.axes[0]) == ["loss $f(x)$", "minimum"]
+    with pytest.raises(ValueError, match=r"^Invalid landscape: 'Bowl' has dim 2; need a 1-D landscape"):
+        plotting.curve_1d(Bowl())
+
+
+# ---------------------------------------------------------------------------
+# The course's own landscapes and optimizers (when present)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["Quadratic", "Rosenbrock"])
+def test_with_the_course_landscapes(name):
+    landscapes = pytest.importorskip("landscapes")
+    optimizers = pytest.importorskip("optimizers")
+    land = getattr(landscapes, name)()
+    runs = {"GD": optimizers.run(optimizers.GradientDescent(lr=1e-3 if name == "Rosenbrock" else 0.5),
+                                 land, land.start, 50),
+            "too fast": optimizers.run(optimizers.GradientDescent(lr=0.05 if name == "Rosenbrock" else 2.5),
+                                       land, land.start, 50)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, (left, right) = plotting.figure(ncols=2)
+        plotting.trajectories(land, runs, ax=left)
+        plotting.loss_curves(runs, min_value=land.min_value, ax=right)
+        render(fig)
+    assert left.get_title() == land.name
+    assert legend_texts(left)[0] == "minimum" and len(legend_texts(left)) == 3
+    assert legend_texts(right)[1].startswith("too fast")
+
+
+def test_with_the_course_1d_landscape():
+    landscapes = pytest.importorskip("landscapes")
+    optimizers = pytest.importorskip("optimizers")
+    land = landscapes.Pit1D()
+    run = optimizers.run(optimizers.GradientDescent(lr=0.1), land, land.start, 30)
+    fig = plotting.curve_1d(land, {"GD": run})
+    render(fig)
+    assert legend_texts(fig.axes[0]) == ["loss $f(x)$", "minimum", "GD"]
