@@ -8,7 +8,8 @@ Every optimizer has the same shape::
 
 and each ``step`` mirrors, line by line, the numbered equations of its chapter:
 gradient descent (0.1), AdaGrad (1.1)-(1.2), RMSProp (2.1)-(2.2), Momentum
-(3.1)-(3.2) and Adam (4.1)-(4.5). By default the formulas are exactly those of
+(3.1)-(3.2) and Adam (4.1)-(4.5); the chapter "Beyond Adam" adds AMSGrad
+(6.1) and AdamW (6.2). By default the formulas are exactly those of
 the course's source (epsilon inside the square root for AdaGrad and RMSProp,
 outside it for Adam; momentum as an exponential average of ``-lr * g``).
 Options, all off by default, switch to the conventions of ``torch.optim``.
@@ -33,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["GradientDescent", "AdaGrad", "RMSProp", "Momentum", "Adam", "run", "Trajectory"]
+__all__ = ["GradientDescent", "AdaGrad", "RMSProp", "Momentum", "Adam", "AMSGrad", "AdamW", "run", "Trajectory"]
 
 
 # ---------------------------------------------------------------------------
@@ -373,6 +374,76 @@ class Adam(_Optimizer):
 
     def _settings(self):
         return {**self._hyperparameters, "bias_correction": self.bias_correction}
+
+
+class AMSGrad(Adam):
+    r"""AMSGrad: Adam whose divisor never shrinks (Reddi, Kale & Kumar, 2018).
+
+    .. math::
+        v &\leftarrow \beta_1 v + (1 - \beta_1)\, g \tag{4.1} \\
+        s &\leftarrow \beta_2 s + (1 - \beta_2)\, g^2 \tag{4.2} \\
+        s_{\max} &\leftarrow \max(s_{\max}, s) \tag{6.1} \\
+        x &\leftarrow x - \frac{\eta}{\sqrt{s_{\max} / (1 - \beta_2^t)} + \epsilon}\,
+             \frac{v}{1 - \beta_1^t}
+
+    Adam's step can grow again when a large, rare gradient leaves the average
+    s; on Reddi et al.'s counterexample that makes Adam converge to the wrong
+    point. Keeping the running maximum ``state["s_max"]`` of s makes every
+    coordinate's effective learning rate non-increasing. Same arguments and
+    defaults as :class:`Adam`; ``bias_correction`` as there. This is the form
+    of ``torch.optim.Adam(amsgrad=True)`` (maximum of the uncorrected s,
+    corrected afterwards), which it reproduces to rounding.
+    """
+
+    _state_arrays = ("v", "s", "s_max")
+
+    def step(self, x, grad, state):
+        """Update ``x`` and ``state`` in place by one step of (4.1), (4.2), (6.1)."""
+        g = self._check_step(x, grad, state)
+        v, s, s_max, b1, b2 = state["v"], state["s"], state["s_max"], self.beta1, self.beta2
+        state["t"] += 1
+        state["beta1_t"] = state["beta1_t"] * b1        # beta1^t
+        state["beta2_t"] = state["beta2_t"] * b2        # beta2^t
+        v *= b1                                         # (4.1)  v = beta1 * v
+        v += (1 - b1) * g                               #            + (1 - beta1) * g
+        s *= b2                                         # (4.2)  s = beta2 * s
+        s += (1 - b2) * (g * g)                         #            + (1 - beta2) * g^2
+        np.maximum(s_max, s, out=s_max)                 # (6.1)  s_max = max(s_max, s)
+        if self.bias_correction:
+            v_hat = v / (1 - state["beta1_t"])          # (4.3)
+            s_hat = s_max / (1 - state["beta2_t"])      # (4.4), applied to s_max
+        else:
+            v_hat, s_hat = v, s_max
+        x -= self.lr / (np.sqrt(s_hat) + self.eps) * v_hat   # (4.5) with s_max
+
+
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+
+    .. math::
+        x \leftarrow x - \eta\,\lambda\, x
+             - \frac{\eta}{\sqrt{\hat s} + \epsilon}\, \hat v \tag{6.2}
+
+    with :math:`\hat v, \hat s` from Adam's (4.1)-(4.4). Legend:
+    :math:`\lambda` = ``weight_decay``, the rest as in :class:`Adam`. The
+    decay shrinks x directly, outside the adaptive division; adding
+    :math:`\tfrac{\lambda}{2}\lVert x\rVert^2` to the loss instead (an L2
+    term) would pass :math:`\lambda x` through the division, so coordinates
+    with large gradients would be decayed less. Defaults as Adam's, and
+    ``weight_decay=0.01`` as in ``torch.optim.AdamW``, which it reproduces to
+    rounding. The decay is applied first, as PyTorch does.
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, bias_correction=True):
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
+        self.weight_decay = _hyperparameter("weight_decay", weight_decay, ">=0")
+        self._hyperparameters["weight_decay"] = self.weight_decay
+
+    def step(self, x, grad, state):
+        """Update ``x`` and ``state`` in place by one step of (6.2)."""
+        g = self._check_step(x, grad, state)
+        x *= 1 - self.lr * self.weight_decay           # (6.2)  x = x - lr * weight_decay * x
+        super().step(x, g, state)                       #        then Adam's step (4.1)-(4.5)
 
 
 # ---------------------------------------------------------------------------

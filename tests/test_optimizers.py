@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from landscapes import Quadratic
-from optimizers import AdaGrad, Adam, GradientDescent, Momentum, RMSProp, run
+from optimizers import AdaGrad, Adam, AdamW, AMSGrad, GradientDescent, Momentum, RMSProp, run
 
 GRADS = [np.array([0.5, -2.0, 1e-3]), np.array([-1.5, 0.25, 3.0]), np.array([0.75, -0.5, -2.0])]
 X0 = np.array([1.0, -1.0, 0.5])
@@ -128,6 +128,63 @@ def test_adam_three_steps(bias_correction):
     assert state["beta1_t"] == pytest.approx(b1 ** 3, rel=1e-15)
 
 
+def test_amsgrad_three_steps():
+    lr, b1, b2, eps = 0.01, 0.8, 0.99, 1e-6
+
+    def rule(x, g, st_, t):
+        v = b1 * st_[0] + (1 - b1) * g                    # (4.1)
+        s = b2 * st_[1] + (1 - b2) * g * g                # (4.2)
+        s_max = max(st_[2], s)                            # (6.1)
+        return x - lr / (math.sqrt(s_max / (1 - b2 ** t)) + eps) * (v / (1 - b1 ** t)), [v, s, s_max]
+    # a large gradient then small ones: s falls below s_max, so AMSGrad differs from Adam
+    grads = [np.array([5.0, -0.1]), np.array([0.1, -0.1]), np.array([0.1, 0.2])]
+    x0 = np.array([1.0, 2.0])
+    want = []
+    for i in range(2):
+        x, st_ = x0[i], [0.0, 0.0, 0.0]
+        for t, g in enumerate(grads, start=1):
+            x, st_ = rule(x, float(g[i]), st_, t)
+        want.append(x)
+    got, state = run_steps(AMSGrad(lr=lr, beta1=b1, beta2=b2, eps=eps), x0, grads)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert state["s_max"][0] > state["s"][0]
+    assert not np.allclose(got, run_steps(Adam(lr=lr, beta1=b1, beta2=b2, eps=eps), x0, grads)[0], rtol=1e-6)
+
+
+def test_adamw_three_steps():
+    lr, b1, b2, eps, wd = 0.01, 0.8, 0.99, 1e-6, 0.5
+
+    def rule(x, g, vs, t):
+        x = x - lr * wd * x                               # (6.2) the decoupled decay, first
+        v = b1 * vs[0] + (1 - b1) * g
+        s = b2 * vs[1] + (1 - b2) * g * g
+        return x - lr / (math.sqrt(s / (1 - b2 ** t)) + eps) * (v / (1 - b1 ** t)), [v, s]
+    got = run_steps(AdamW(lr=lr, beta1=b1, beta2=b2, eps=eps, weight_decay=wd))[0]
+    np.testing.assert_allclose(got, by_hand(rule, 2), rtol=0, atol=1e-12)
+
+
+def test_amsgrad_effective_learning_rate_never_grows():
+    rng = np.random.default_rng(4)
+    x = np.zeros(4)
+    opt = AMSGrad(lr=0.1)
+    state = opt.init(x)
+    previous, adam_shrank = np.zeros(4), False
+    for t in range(200):
+        g = rng.standard_normal(4) * (10.0 if t % 50 == 0 else 0.1)   # rare large gradients
+        opt.step(x, g, state)
+        assert np.all(state["s_max"] >= previous)     # the divisor sqrt(s_max) never shrinks ...
+        adam_shrank |= bool(np.any(state["s"] < previous))   # ... while Adam's s does
+        previous = state["s_max"].copy()
+    assert adam_shrank
+
+
+def test_adamw_with_zero_decay_is_adam():
+    rng = np.random.default_rng(5)
+    grads = [rng.standard_normal(3) for _ in range(10)]
+    a = run_steps(AdamW(lr=0.01, weight_decay=0.0), X0, grads)[0]
+    np.testing.assert_array_equal(a, run_steps(Adam(lr=0.01), X0, grads)[0])
+
+
 def test_adam_first_step_literal():
     # v = 0.1 * 2, s = 0.001 * 4; corrected: v_hat = 2, s_hat = 4; x = 0 - 0.001 * 2 / (2 + 0) = -0.001
     x = np.array(0.0)
@@ -229,6 +286,10 @@ OPTIMIZERS = {
                                    convention=d.draw(st.sampled_from(Momentum.conventions))),
     "Adam": lambda d: Adam(lr=d.draw(st.floats(0.0, 1.0)), beta1=d.draw(unit), beta2=d.draw(unit),
                            eps=d.draw(st.floats(1e-8, 1.0)), bias_correction=d.draw(st.booleans())),
+    "AMSGrad": lambda d: AMSGrad(lr=d.draw(st.floats(0.0, 1.0)), beta1=d.draw(unit), beta2=d.draw(unit),
+                                 eps=d.draw(st.floats(1e-8, 1.0)), bias_correction=d.draw(st.booleans())),
+    "AdamW": lambda d: AdamW(lr=d.draw(st.floats(0.0, 1.0)), beta1=d.draw(unit), beta2=d.draw(unit),
+                             eps=d.draw(st.floats(1e-8, 1.0)), weight_decay=d.draw(st.floats(0.0, 1.0))),
 }
 
 
@@ -314,6 +375,9 @@ BAD_HYPERPARAMETERS = [
     (Adam, {"beta2": 1.5}, r"Invalid beta2: 1\.5; need 0 <= beta2 < 1"),
     (Adam, {"beta2": -0.5}, r"Invalid beta2: -0\.5; need 0 <= beta2 < 1"),
     (Adam, {"lr": -1}, r"Invalid lr: -1\.0; need 0 <= lr < inf"),
+    (AMSGrad, {"beta2": 1.0}, r"Invalid beta2: 1\.0; need 0 <= beta2 < 1"),
+    (AdamW, {"weight_decay": -0.01}, r"Invalid weight_decay: -0\.01; need 0 <= weight_decay < inf"),
+    (AdamW, {"weight_decay": float("nan")}, r"Invalid weight_decay: nan; need 0 <= weight_decay < inf"),
 ]
 
 
@@ -332,7 +396,8 @@ def test_eps_zero_is_allowed_and_divides_zero_by_zero_on_a_silent_coordinate():
         assert np.isnan(x[0]) and np.isfinite(x[1])
 
 
-ALL = [GradientDescent(), AdaGrad(), RMSProp(), Momentum(), Momentum(convention="pytorch"), Adam()]
+ALL = [GradientDescent(), AdaGrad(), RMSProp(), Momentum(), Momentum(convention="pytorch"), Adam(), AMSGrad(),
+       AdamW()]
 
 
 def started(opt):

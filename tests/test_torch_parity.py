@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from landscapes import Beale, Pit2D, Quadratic, Rosenbrock, SigmoidNetwork
-from optimizers import AdaGrad, Adam, Momentum, RMSProp
+from optimizers import AdaGrad, Adam, AdamW, AMSGrad, Momentum, RMSProp
 
 torch = pytest.importorskip("torch", reason="torch is not installed; .ci/run installs torch==2.13.0 for these")
 
@@ -27,6 +27,12 @@ CASES = [
     ("SGD", dict(lr=0.0005, momentum=0.5), lambda: Momentum(lr=0.0005, momentum=0.5, convention="pytorch")),
     ("Adam", dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8), lambda: Adam(lr=0.01)),
     ("Adam", dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6), lambda: Adam(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-6)),
+    ("Adam", dict(lr=0.01, amsgrad=True), lambda: AMSGrad(lr=0.01)),
+    ("Adam", dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6, amsgrad=True),
+     lambda: AMSGrad(lr=0.05, beta1=0.8, beta2=0.99, eps=1e-6)),
+    ("AdamW", dict(lr=0.01), lambda: AdamW(lr=0.01)),
+    ("AdamW", dict(lr=0.02, weight_decay=0.5, betas=(0.8, 0.99)), lambda: AdamW(lr=0.02, weight_decay=0.5, beta1=0.8,
+                                                                              beta2=0.99)),
 ]
 LANDSCAPES = [Quadratic(condition=20, angle=30), Rosenbrock(), Beale(), Pit2D(),
               SigmoidNetwork(sizes=(2, 4, 4, 1), n_samples=40)]
