@@ -15,7 +15,8 @@ example one per learning rate of a sweep) is evaluated in one call.
 
 import numpy as np
 
-__all__ = ["Quadratic", "Rosenbrock", "Beale", "Saddle", "Pit1D", "Pit2D", "SigmoidNetwork"]
+__all__ = ["Quadratic", "Rosenbrock", "Beale", "Saddle", "Pit1D", "Pit2D", "SigmoidNetwork", "Noisy",
+           "OnlineCounterexample"]
 
 
 def _points(x, dim):
@@ -304,3 +305,85 @@ class SigmoidNetwork:
     def accuracy(self, x):
         """The fraction of samples classified correctly, shape (...)."""
         return np.mean((self.predict(x) > 0.5) == (self.labels > 0.5), axis=-1)
+
+
+class Noisy:
+    """Another landscape with Gaussian noise added to its gradient, as in stochastic training.
+
+    ``loss`` is the base landscape's, exact; ``grad`` is the base gradient plus
+    ``sigma`` times standard normal noise drawn from ``np.random.default_rng(seed)``,
+    fresh at every call. The sequence of noise is fixed by the seed, so a run
+    is reproducible; call ``reset()`` (or make a new object) to replay it.
+    Every other attribute (minimum, start, plotting window) is the base's.
+    """
+
+    def __init__(self, base, sigma=0.1, seed=0):
+        if not (np.isfinite(sigma) and sigma >= 0):
+            raise ValueError(f"Invalid sigma: {sigma!r}; need 0 <= sigma < inf")
+        self.base, self.sigma, self.seed = base, float(sigma), seed
+        self.name = f"{base.name} + gradient noise (σ = {self.sigma:g})"
+        self.reset()
+
+    def reset(self):
+        """Restart the noise sequence from the seed."""
+        self._rng = np.random.default_rng(self.seed)
+
+    def __getattr__(self, name):          # dim, minimum, min_value, start, xlim, ylim, ...
+        if name == "base":
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def loss(self, x):
+        return self.base.loss(x)
+
+    def grad(self, x):
+        g = self.base.grad(x)
+        return g + self.sigma * self._rng.standard_normal(g.shape)
+
+
+class OnlineCounterexample:
+    r"""Reddi, Kale & Kumar's (2018) online problem on which Adam converges to the worst point.
+
+    At step t (counted from 1) the loss is :math:`f_t(x) = C x` when
+    t mod 3 == 1 and :math:`-x` otherwise, for x in the interval [-1, 1]
+    (after each step, x is projected back: ``project``). Over each period of
+    three steps the gradients are C, -1, -1, whose sum C - 2 > 0 points up, so
+    the best fixed point is x = -1 (the ``minimum``), where the average loss
+    (C - 2)/3 * x is lowest. With beta1 = 0 and beta2 = 1 / (1 + C^2), Adam
+    drifts to x = +1, the worst point: the rare large gradient C is forgotten
+    by the average of squares, while the frequent small ones keep pushing up.
+    ``loss(x, t)`` and ``grad(x, t)`` take the step number; ``average_loss(x)``
+    is the mean over one period. Shapes: x is (..., 1), as for 1-D landscapes.
+    """
+
+    dim = 1
+
+    def __init__(self, C=3.0):
+        if not (np.isfinite(C) and C > 2):
+            raise ValueError(f"Invalid C: {C!r}; need C > 2 (finite)")
+        self.C = float(C)
+        self.name = f"Online counterexample (C = {self.C:g})"
+        self.minimum, self.min_value = np.array([-1.0]), -(self.C - 2) / 3
+        self.start = np.array([0.0])
+        self.xlim = (-1.0, 1.0)
+
+    def _slope(self, t):
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
+            raise ValueError(f"Invalid t: {t!r}; need a step number >= 1")
+        return self.C if t % 3 == 1 else -1.0
+
+    def loss(self, x, t):
+        return self._slope(t) * _points(x, 1)[..., 0]
+
+    def grad(self, x, t):
+        return np.full_like(_points(x, 1), self._slope(t))
+
+    def average_loss(self, x):
+        """The loss averaged over one period of three steps, (C - 2) / 3 * x."""
+        return (self.C - 2) / 3 * _points(x, 1)[..., 0]
+
+    @staticmethod
+    def project(x):
+        """Clip x into the feasible interval [-1, 1], in place."""
+        np.clip(x, -1.0, 1.0, out=x)
+        return x

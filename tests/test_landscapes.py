@@ -4,8 +4,8 @@ and that every optimizer reaches the convex landscapes' minimum in a stated budg
 import numpy as np
 import pytest
 
-from landscapes import Beale, Pit1D, Pit2D, Quadratic, Rosenbrock, Saddle, SigmoidNetwork
-from optimizers import AdaGrad, Adam, GradientDescent, Momentum, RMSProp, run
+from landscapes import Beale, Noisy, OnlineCounterexample, Pit1D, Pit2D, Quadratic, Rosenbrock, Saddle, SigmoidNetwork
+from optimizers import AdaGrad, Adam, AMSGrad, GradientDescent, Momentum, RMSProp, run
 
 LANDSCAPES = [Quadratic(), Quadratic(condition=50, angle=30), Rosenbrock(), Beale(), Saddle(), Pit1D(), Pit2D(),
               SigmoidNetwork(sizes=(2, 4, 3, 1), n_samples=40)]
@@ -111,3 +111,39 @@ def test_every_optimizer_reaches_the_quadratic_minimum(opt, steps, tol, conditio
     traj = run(opt, q, q.start, steps)
     distance = np.linalg.norm(traj.path - q.minimum, axis=-1)
     assert distance.min() < tol, f"closest approach {distance.min():.3g} after {steps} steps"
+
+
+def test_noisy_gradient_is_reproducible_and_unbiased():
+    base = Quadratic(condition=10)
+    a, b = Noisy(base, sigma=0.5, seed=7), Noisy(base, sigma=0.5, seed=7)
+    x = np.tile(base.start, (20000, 1))
+    ga = a.grad(x)
+    np.testing.assert_array_equal(ga, b.grad(x))
+    np.testing.assert_allclose(ga.mean(axis=0), base.grad(base.start), atol=0.02)   # 4 standard errors
+    np.testing.assert_allclose(ga.std(axis=0), 0.5, rtol=0.03)
+    assert a.loss(base.start) == base.loss(base.start) and a.minimum is base.minimum and a.dim == 2
+    a.reset()
+    np.testing.assert_array_equal(a.grad(x), ga)
+    with pytest.raises(ValueError, match=r"Invalid sigma: -1; need 0 <= sigma < inf"):
+        Noisy(base, sigma=-1)
+
+
+def test_online_counterexample_adam_goes_to_the_worst_point_and_amsgrad_does_not():
+    prob = OnlineCounterexample(C=3.0)
+    assert [prob.grad(np.zeros(1), t)[0] for t in (1, 2, 3, 4)] == [3.0, -1.0, -1.0, 3.0]
+    beta2 = 1 / (1 + prob.C ** 2)
+    finals = {}
+    for name, opt in {"Adam": Adam(lr=0.1, beta1=0.0, beta2=beta2),
+                      "AMSGrad": AMSGrad(lr=0.1, beta1=0.0, beta2=beta2)}.items():
+        x = prob.start.copy()
+        state = opt.init(x)
+        path = []
+        for t in range(1, 3001):
+            opt.step(x, prob.grad(x, t), state)
+            prob.project(x)
+            path.append(x[0])
+        finals[name] = np.mean(path[-300:])    # with a constant lr the iterate saw-tooths within each period
+    assert finals["Adam"] > 0.9           # near the worst point, +1
+    assert finals["AMSGrad"] < -0.9       # near the best one, -1
+    with pytest.raises(ValueError, match=r"Invalid t: 0; need a step number >= 1"):
+        prob.grad(np.zeros(1), 0)
