@@ -1,0 +1,113 @@
+# From gradient descent to Adam: build, test and run the course.
+#
+#   make book      install (once) and build the static site into _build/html
+#   make test      install (once), then unit tests, nbval on every chapter, a fresh
+#                  build of the book and the browser tests against it
+#   make lab       JupyterLab on the notebooks, with live widgets
+#   make execute   re-execute every chapter in place (stored outputs = what nbval checks)
+#   make clean     remove the build and test caches (keeps .venv; `make distclean` removes it)
+#
+# Needs Python 3.11+ (PYTHON=... to choose one) and, for the browser tests, Chromium at
+# /usr/bin/chromium (Debian/Ubuntu: apt-get install chromium; or CHROMIUM=/path/to/it).
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+BUILD    := _build
+HTML     := $(BUILD)/html
+JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+NOTEBOOKS = $(sort $(wildcard chapters/*.ipynb))
+MODULES   = $(wildcard *.py)
+
+# The venv's tools (and its python3 kernel) come first; runs are reproducible.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install book test unit nbval fresh-book browser-test lab execute clean distclean
+
+help:
+	@sed -n '3,9p' Makefile | cut -c3-
+
+# ---------------------------------------------------------------- environment
+
+# Re-installs only when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+install: $(STAMP)
+
+# ---------------------------------------------------------------- the book
+
+# Jupyter Book's execution cache is keyed on each notebook's code alone. When a shared
+# module or the environment changes, drop the cache and the doctrees so every chapter
+# is executed and rendered again.
+$(BUILD)/.inputs-stamp: $(MODULES) requirements.txt
+	rm -rf $(BUILD)/.jupyter_cache $(BUILD)/.doctrees $(BUILD)/jupyter_execute
+	@mkdir -p $(BUILD) && touch $@
+
+book: $(STAMP) $(BUILD)/.inputs-stamp
+	$(JB_BUILD)
+	@echo
+	@echo "The book is in $(HTML)/. Open file://$(CURDIR)/$(HTML)/index.html in a browser"
+	@echo "(or serve it: $(BIN)/python -m http.server -d $(HTML) 8000, then http://127.0.0.1:8000/)."
+
+# ---------------------------------------------------------------- tests
+
+# Every stage runs even if an earlier one failed, so one run reports everything;
+# the exit status is non-zero if any stage failed.
+test: $(STAMP)
+	@failed=""; \
+	for stage in unit nbval fresh-book browser-test; do \
+		echo "==== make $$stage"; \
+		$(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "==== FAILED:$$failed"; exit 1; fi; \
+	echo "==== all test stages passed"
+
+# Unit tests of the shared modules (everything in tests/ except the browser tests).
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/test_site.py
+
+# Every chapter re-executed and compared output by output with what it stores (strict:
+# --nbval, not --nbval-lax). A cell exempted from comparison carries the tag
+# nbval-ignore-output and a comment saying why.
+nbval: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg chapters/
+
+# A build from scratch: no execution cache, every notebook executed again.
+fresh-book: $(STAMP)
+	rm -rf $(BUILD)
+	$(JB_BUILD)
+	@mkdir -p $(BUILD) && touch $(BUILD)/.inputs-stamp
+
+# Browser tests against the current build (make test builds it fresh first).
+browser-test: $(STAMP)
+	$(BIN)/python -m pytest tests/test_site.py
+
+# ---------------------------------------------------------------- notebooks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters/
+
+# Deterministic re-execution in place, as nbval and the book expect to find it.
+execute: $(STAMP)
+	@test -n "$(NOTEBOOKS)" || { echo "no notebooks in chapters/"; exit 1; }
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.kernel_name=python3 \
+		--ExecutePreprocessor.timeout=900 \
+		$(NOTEBOOKS)
+
+# ---------------------------------------------------------------- cleaning
+
+clean:
+	rm -rf $(BUILD) .jupyter_cache .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -type d \( -name __pycache__ -o -name .ipynb_checkpoints \) -print -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
