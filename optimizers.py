@@ -388,8 +388,10 @@ class AMSGrad(Adam):
 
     Adam's step can grow again when a large, rare gradient leaves the average
     s; on Reddi et al.'s counterexample that makes Adam converge to the wrong
-    point. Keeping the running maximum ``state["s_max"]`` of s makes every
-    coordinate's effective learning rate non-increasing. Same arguments and
+    point. Keeping the running maximum ``state["s_max"]`` of s means the
+    divisor's s never shrinks (Reddi et al.'s fix). The bias correction, applied
+    to s_max afterwards as PyTorch does, can still let a step grow during the
+    first steps, while 1 - beta2^t rises. Same arguments and
     defaults as :class:`Adam`; ``bias_correction`` as there. This is the form
     of ``torch.optim.Adam(amsgrad=True)`` (maximum of the uncorrected s,
     corrected afterwards), which it reproduces to rounding.
