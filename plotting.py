@@ -50,7 +50,8 @@ DPI = 100
 _GREYS = LinearSegmentedColormap.from_list("landscape", ["#ffffff", "#b0b0b0"])
 
 _HEADROOM_LOG = 1e3      # loss curves: y range ends this factor above the largest start (log scale)
-_HEADROOM_LINEAR = 3.0   # linear scale: this many times the start's size above it
+_HEADROOM_LINEAR = 3.0
+_CAP = 1e100             # loss curves: values beyond this are not drawn (the run has left the plot)   # linear scale: this many times the start's size above it
 _FAR = 1e6    # coordinates farther than _FAR window-widths away are clipped (Agg overflows near 1e306)
 
 
@@ -247,6 +248,8 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
         y = loss - min_value if log else loss
         if log:
             y = np.where(y > 0, y, np.nan)
+        # Beyond the plot's top anyway; near 1e300 the log axis's transform would overflow.
+        y = np.where(np.abs(y) < _CAP, y, np.nan)
         color, linestyle = _style(i)
         name = f"{label} (diverged)" if diverged else str(label)
         ax.plot(steps, y, color=color, linestyle=linestyle, linewidth=1.6, label=name)

@@ -227,7 +227,7 @@ def test_loss_curves_are_log_scaled_labelled_and_in_the_legend():
 def test_loss_curves_with_nan_inf_zero_and_blow_up_do_not_warn():
     runs = {
         "converged exactly": np.array([4.0, 1.0, 0.0, 0.0]),
-        "diverged": np.array([4.0, 1e10, 1e250, np.inf, np.nan]),
+        "diverged": np.array([4.0, 1e10, 1e250, 1e305, np.inf, np.nan]),   # 1e305 overflowed the log axis once
         "nan from the start": np.full(4, np.nan),
     }
     with warnings.catch_warnings():
