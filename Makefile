@@ -5,6 +5,7 @@
 #                  build of the book and the browser tests against it
 #   make lab       JupyterLab on the notebooks, with live widgets
 #   make execute   re-execute every chapter in place (stored outputs = what nbval checks)
+#   make bench     benchmarks (benchmarks/REPORT.md, README table); BENCH_QUICK=1 skips build timings
 #   make clean     remove the build and test caches (keeps .venv; `make distclean` removes it)
 #
 # Needs Python 3.11+ (PYTHON=... to choose one) and, for the browser tests, Chromium at
@@ -26,10 +27,10 @@ export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install book test unit nbval fresh-book browser-test lab execute clean distclean
+.PHONY: help install book test unit nbval fresh-book browser-test lab execute bench clean distclean
 
 help:
-	@sed -n '3,9p' Makefile | cut -c3-
+	@sed -n '3,10p' Makefile | cut -c3-
 
 # ---------------------------------------------------------------- environment
 
@@ -102,6 +103,13 @@ execute: $(STAMP)
 		--ExecutePreprocessor.kernel_name=python3 \
 		--ExecutePreprocessor.timeout=900 \
 		$(NOTEBOOKS)
+
+# ---------------------------------------------------------------- benchmarks
+
+# Ratios measured side by side; writes benchmarks/REPORT.md, benchmarks/report.png and the
+# README's table. Needs a build for the site weight (make book).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/report.py $(if $(BENCH_QUICK),--quick,)
 
 # ---------------------------------------------------------------- cleaning
 

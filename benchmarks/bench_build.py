@@ -1,0 +1,75 @@
+"""Book build and test-suite wall times, installs excluded.
+
+In a fresh clone of the committed HEAD (in a temporary folder, sharing this
+checkout's installed ``.venv`` through a symbolic link, so nothing is
+installed), time:
+
+1. ``jupyter-book build`` from scratch (every notebook executed): target 120 s;
+2. the same build again with nothing changed: target 15 s;
+3. the build after one chapter's file is touched: target 40 s;
+4. ``make test`` (unit tests, nbval, a fresh build and the browser tests): target 240 s.
+
+Run: ``python benchmarks/bench_build.py [--json FILE] [--skip-test]``.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def timed(cmd, cwd, env):
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {done.returncode}) in {cwd}")
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--skip-test", action="store_true", help="do not time `make test`")
+    args = parser.parse_args()
+    venv = ROOT / ".venv"
+    if not (venv / "bin" / "jupyter-book").exists():
+        raise SystemExit("No .venv with jupyter-book here: run `make install` first")
+    work = pathlib.Path(tempfile.mkdtemp(prefix="bench-build-"))
+    clone = work / "course"
+    try:
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        (clone / ".venv").symlink_to(venv)
+        env = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}
+        build = [str(venv / "bin" / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+        result = {"fresh_build_s": timed(build, clone, env)}
+        result["rebuild_unchanged_s"] = timed(build, clone, env)
+        chapter = sorted((clone / "chapters").glob("*.ipynb"))[0]
+        chapter.touch()
+        result["rebuild_one_chapter_touched_s"] = timed(build, clone, env)
+        result["touched"] = chapter.name
+        if not args.skip_test:
+            result["make_test_s"] = timed(["make", "test"], clone, env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    targets = {"fresh_build_s": 120, "rebuild_unchanged_s": 15, "rebuild_one_chapter_touched_s": 40,
+               "make_test_s": 240}
+    for key, target in targets.items():
+        if key in result:
+            flag = "" if result[key] <= target else f"  (over the {target} s target by {result[key] - target:.0f} s)"
+            print(f"{key:32s} {result[key]:7.1f} s{flag}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

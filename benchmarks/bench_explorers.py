@@ -1,0 +1,101 @@
+"""Explorer responsiveness: from a control change to a finished figure.
+
+Every chapter notebook's code is run in this process, with the explorers'
+static frames switched off (they are not part of a live update). Then, for
+every explorer, each control in turn is moved through values spread over its
+range, and the time from setting the widget's value to the new figure being
+in the Output area is recorded: the chapter's computation, the drawing and
+the PNG encoding, exactly what the live notebook does on a slider release
+(the browser's decoding of the PNG is not included).
+
+Reported per explorer: p50 and p95 over all moves. Target: p50 <= 50 ms,
+p95 <= 100 ms. Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
+"""
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import pathlib
+import time
+
+import matplotlib
+import nbformat
+import numpy as np
+
+matplotlib.use("Agg")
+
+import explorers  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MOVES_PER_CONTROL = 8
+
+
+def chapter_explorers(path):
+    """Run a notebook's code cells here; return the Explorers it made, in order."""
+    made = []
+    original_init, original_static = explorers.Explorer.__init__, explorers.Explorer._static_html
+
+    def recording_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        made.append(self)
+
+    explorers.Explorer.__init__ = recording_init
+    explorers.Explorer._static_html = lambda self: ""
+    namespace = {"__name__": "__main__"}
+    cwd = os.getcwd()
+    try:
+        os.chdir(path.parent)
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.cell_type == "code":
+                    exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+        explorers.Explorer.__init__, explorers.Explorer._static_html = original_init, original_static
+    return made
+
+
+def time_moves(explorer):
+    """Seconds from setting each control's value to the redrawn figure, over spread values."""
+    explorer.widget                                       # build the live widget
+    times = []
+    for spec in explorer.controls_spec:
+        widget = explorer.controls[spec.name]
+        values = spec.values()
+        picks = [values[i] for i in np.linspace(0, len(values) - 1, MOVES_PER_CONTROL).round().astype(int)]
+        for value in picks + [spec.value]:
+            if value == widget.value:
+                continue
+            start = time.perf_counter()
+            widget.value = value                         # observe() redraws synchronously
+            times.append(time.perf_counter() - start)
+            assert explorer.output.outputs and explorer.output.outputs[0]["output_type"] == "display_data", \
+                f"{explorer.title}: no figure after setting {spec.name} = {value!r}"
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
+    args = parser.parse_args()
+    paths = [pathlib.Path(p) for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    rows = []
+    for path in paths:
+        for explorer in chapter_explorers(path.resolve()):
+            t = np.array(time_moves(explorer)) * 1e3
+            row = {"chapter": path.stem, "title": explorer.title, "moves": int(t.size),
+                   "p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95))}
+            rows.append(row)
+            flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
+            print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
+                  f"{explorer.title}{flag}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Optimizer step speed on 1,000,000 float64 parameters, one thread.
+
+For each optimizer, three or four implementations of the same update run side
+by side, interleaved round by round so that the machine's noise hits them
+alike:
+
+* ``course``: ``optimizers.py``'s ``step``, validation included (the code the
+  book shows and runs);
+* ``naive``: the formula as the shortest numpy expressions, no validation,
+  temporaries everywhere (what a reader would type first);
+* ``torch-foreach`` and ``torch-fused``: ``torch.optim`` with
+  ``foreach=True`` / ``fused=True``, when torch is installed and the class
+  has the option, with ``torch.set_num_threads(1)``.
+
+Reported: the median time per step of each, and its ratio to torch-foreach.
+Run: ``python benchmarks/bench_steps.py [--json FILE]``.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+import optimizers  # noqa: E402
+
+N = 1_000_000
+ROUNDS = 15
+
+
+def naive_steps():
+    """The formulas as plain numpy, one function per optimizer: (make_state, step)."""
+    def gd(x, g, st):
+        x -= 0.01 * g
+
+    def adagrad(x, g, st):
+        st["s"] = st["s"] + g ** 2
+        x -= 0.01 / np.sqrt(st["s"] + 1e-8) * g
+
+    def rmsprop(x, g, st):
+        st["s"] = 0.9 * st["s"] + (1 - 0.9) * g ** 2
+        x -= 0.01 / np.sqrt(st["s"] + 1e-8) * g
+
+    def momentum(x, g, st):
+        st["v"] = 0.9 * st["v"] + (1 - 0.9) * (-0.01 * g)
+        x += st["v"]
+
+    def adam(x, g, st):
+        st["t"] += 1
+        st["v"] = 0.9 * st["v"] + 0.1 * g
+        st["s"] = 0.999 * st["s"] + 0.001 * g ** 2
+        v_hat = st["v"] / (1 - 0.9 ** st["t"])
+        s_hat = st["s"] / (1 - 0.999 ** st["t"])
+        x -= 0.001 / (np.sqrt(s_hat) + 1e-8) * v_hat
+
+    return {"GradientDescent": gd, "AdaGrad": adagrad, "RMSProp": rmsprop, "Momentum": momentum, "Adam": adam}
+
+
+COURSE = {
+    "GradientDescent": lambda: optimizers.GradientDescent(lr=0.01),
+    "AdaGrad": lambda: optimizers.AdaGrad(lr=0.01),
+    "RMSProp": lambda: optimizers.RMSProp(lr=0.01),
+    "Momentum": lambda: optimizers.Momentum(lr=0.01),
+    "Adam": lambda: optimizers.Adam(lr=0.001),
+}
+TORCH = {   # the torch.optim class and arguments closest to each course optimizer
+    "GradientDescent": ("SGD", {"lr": 0.01}),
+    "AdaGrad": ("Adagrad", {"lr": 0.01}),
+    "RMSProp": ("RMSprop", {"lr": 0.01, "alpha": 0.9}),
+    "Momentum": ("SGD", {"lr": 0.01, "momentum": 0.9}),
+    "Adam": ("Adam", {"lr": 0.001}),
+}
+
+
+def contenders(name, rng):
+    """name -> a function doing one step, each on its own copy of the same data."""
+    x0 = rng.standard_normal(N)
+    g = rng.standard_normal(N)
+    out = {}
+
+    opt, x_c = COURSE[name](), x0.copy()
+    state = opt.init(x_c)
+    out["course"] = lambda: opt.step(x_c, g, state)
+
+    naive, x_n = naive_steps()[name], x0.copy()
+    st = {"t": 0, "s": np.zeros(N), "v": np.zeros(N)}
+    out["naive"] = lambda: naive(x_n, g, st)
+
+    try:
+        import torch
+    except ImportError:
+        return out
+    torch.set_num_threads(1)
+    cls_name, kwargs = TORCH[name]
+    cls = getattr(torch.optim, cls_name)
+    for mode in ("foreach", "fused"):
+        try:
+            p = torch.tensor(x0, dtype=torch.float64)
+            p.grad = torch.tensor(g, dtype=torch.float64)
+            t_opt = cls([p], **kwargs, **{mode: True})
+            t_opt.step()                         # builds the state; fails here if the mode is unsupported
+        except (RuntimeError, TypeError, ValueError):
+            continue
+        out[f"torch-{mode}"] = t_opt.step
+    return out
+
+
+def measure(name, rounds=ROUNDS, seed=0):
+    fns = contenders(name, np.random.default_rng(seed))
+    for f in fns.values():                     # warm up: caches, lazy state
+        f()
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, f in fns.items():               # interleaved: every contender in every round
+            start = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - start)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    results = {}
+    print(f"Step time on {N:,} float64 parameters, one thread (median of {args.rounds} interleaved rounds)")
+    for name in COURSE:
+        med = measure(name, args.rounds)
+        results[name] = med
+        ref = med.get("torch-foreach")
+        cells = []
+        for k, v in med.items():
+            ratio = f" ({v / ref:.2f}x foreach)" if ref else ""
+            cells.append(f"{k} {v * 1e3:.2f} ms{ratio}")
+        print(f"  {name:16s} " + "; ".join(cells))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
