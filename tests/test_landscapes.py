@@ -1,6 +1,8 @@
 """Tests of landscapes.py: gradients against finite differences, minima, batching,
 and that every optimizer reaches the convex landscapes' minimum in a stated budget."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -147,3 +149,20 @@ def test_online_counterexample_adam_goes_to_the_worst_point_and_amsgrad_does_not
     assert finals["AMSGrad"] < -0.9       # near the best one, -1
     with pytest.raises(ValueError, match=r"Invalid t: 0; need a step number >= 1"):
         prob.grad(np.zeros(1), 0)
+
+
+def test_floating_point_kernels_are_the_ones_the_stored_outputs_were_made_with():
+    # The notebooks' stored outputs are compared bit for bit (nbval), and some experiments
+    # sit at the edge of stability, where a last-bit difference in a matrix product grows.
+    # Which bits come out depends on OpenBLAS's kernels and numpy's SIMD loops, so the
+    # Makefile pins both (OPENBLAS_CORETYPE=Haswell, no AVX-512 loops in numpy). This
+    # fingerprint of 300 steps of a sigmoid network is of that pinned environment; on a
+    # machine with AVX2 and FMA it holds whatever else the CPU has.
+    net = SigmoidNetwork()
+    starts = np.stack([net.init(seed) for seed in range(4)])
+    loss = run(GradientDescent(lr=8.0), net, starts, 300).loss
+    fingerprint = hashlib.sha256(np.ascontiguousarray(loss, dtype="<f8").tobytes()).hexdigest()[:16]
+    assert fingerprint == "e811e4430acfbf7c", (
+        f"floating-point fingerprint {fingerprint}, not the pinned environment's: run the tests "
+        "through make (which sets OPENBLAS_CORETYPE and NPY_DISABLE_CPU_FEATURES), on x86-64 "
+        "with AVX2 and FMA; otherwise nbval will find last-digit differences in the notebooks")
