@@ -16,7 +16,7 @@ example one per learning rate of a sweep) is evaluated in one call.
 import numpy as np
 
 __all__ = ["Quadratic", "Rosenbrock", "Beale", "Saddle", "Pit1D", "Pit2D", "SigmoidNetwork", "Noisy",
-           "OnlineCounterexample"]
+           "Scaled", "OnlineCounterexample"]
 
 
 def _points(x, dim):
@@ -340,6 +340,37 @@ class Noisy:
         g = self.base.grad(x)
         return g + self.sigma * self._rng.standard_normal(g.shape)
 
+
+
+class Scaled:
+    """Another landscape with its loss, and so every gradient, multiplied by ``c > 0``.
+
+    The same minimiser and the same contours, c times steeper (c > 1) or
+    flatter (c < 1): the experiment that tells an optimizer whose steps follow
+    the gradient's size from one whose steps do not. ``min_value`` is the
+    base's times c, and ``name`` says the factor; every other attribute
+    (minimum, start, plotting window) is the base's.
+
+    >>> Scaled(Pit2D(), 1e-3).grad(x)        # 1e-3 * Pit2D().grad(x)
+    """
+
+    def __init__(self, base, c):
+        if isinstance(c, bool) or not (np.isscalar(c) and np.isfinite(c) and c > 0):
+            raise ValueError(f"Invalid c: {c!r}; need a finite number > 0")
+        self.base, self.c = base, float(c)
+        self.min_value = self.c * base.min_value
+        self.name = f"{base.name} × {self.c:.3g}"
+
+    def __getattr__(self, name):          # dim, minimum, start, xlim, ylim, local_minimum, ...
+        if name == "base":
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def loss(self, x):
+        return self.c * self.base.loss(x)
+
+    def grad(self, x):
+        return self.c * self.base.grad(x)
 
 class OnlineCounterexample:
     r"""Reddi, Kale & Kumar's (2018) online problem on which Adam converges to the worst point.

@@ -6,11 +6,12 @@ import hashlib
 import numpy as np
 import pytest
 
-from landscapes import Beale, Noisy, OnlineCounterexample, Pit1D, Pit2D, Quadratic, Rosenbrock, Saddle, SigmoidNetwork
+from landscapes import (Beale, Noisy, OnlineCounterexample, Pit1D, Pit2D, Quadratic, Rosenbrock, Saddle, Scaled,
+                        SigmoidNetwork)
 from optimizers import AdaGrad, Adam, AMSGrad, GradientDescent, Momentum, RMSProp, run
 
 LANDSCAPES = [Quadratic(), Quadratic(condition=50, angle=30), Rosenbrock(), Beale(), Saddle(), Pit1D(), Pit2D(),
-              SigmoidNetwork(sizes=(2, 4, 3, 1), n_samples=40)]
+              SigmoidNetwork(sizes=(2, 4, 3, 1), n_samples=40), Scaled(Pit2D(), 0.01)]
 
 
 def finite_difference(land, x, h=1e-6):
@@ -129,6 +130,30 @@ def test_noisy_gradient_is_reproducible_and_unbiased():
     with pytest.raises(ValueError, match=r"Invalid sigma: -1; need 0 <= sigma < inf"):
         Noisy(base, sigma=-1)
 
+
+
+def test_scaled_landscape_multiplies_loss_and_gradient_and_keeps_the_rest():
+    base = Pit2D()
+    flat = Scaled(base, 1e-3)
+    x = np.random.default_rng(0).normal(size=(5, 2))
+    np.testing.assert_array_equal(flat.loss(x), 1e-3 * base.loss(x))
+    np.testing.assert_array_equal(flat.grad(x), 1e-3 * base.grad(x))
+    assert flat.min_value == 1e-3 * base.min_value and flat.name == f"{base.name} × 0.001"
+    assert flat.minimum is base.minimum and flat.local_minimum is base.local_minimum and flat.xlim == base.xlim
+    for bad in (0, -1.0, np.inf, True, np.array([1.0, 2.0])):
+        with pytest.raises(ValueError, match=r"Invalid c: .*; need a finite number > 0"):
+            Scaled(base, bad)
+
+
+@pytest.mark.parametrize("c", [1e-4, 1e4])
+def test_scaling_the_loss_rescales_gd_but_leaves_adam_without_eps_unchanged(c):
+    # Gradient descent on c*f with lr/c is gradient descent on f with lr; Adam with eps = 0 divides
+    # the scale out by itself (its step is v_hat / sqrt(s_hat)), so the same lr gives the same path.
+    base = Rosenbrock()
+    np.testing.assert_allclose(run(GradientDescent(lr=1e-3 / c), Scaled(base, c), base.start, 100).path,
+                               run(GradientDescent(lr=1e-3), base, base.start, 100).path, rtol=1e-9)
+    np.testing.assert_allclose(run(Adam(lr=0.01, eps=0.0), Scaled(base, c), base.start, 100).path,
+                               run(Adam(lr=0.01, eps=0.0), base, base.start, 100).path, rtol=1e-9, atol=1e-12)
 
 def test_online_counterexample_adam_goes_to_the_worst_point_and_amsgrad_does_not():
     prob = OnlineCounterexample(C=3.0)
