@@ -5,7 +5,8 @@ The rule (the same as tests/test_site.py's):
 * the site's total is its size on disk, everything in ``_build/html``: what a
   host stores and a deploy uploads. Budget 40 MB.
 * a page's weight is what a first visit downloads: its HTML plus every local
-  file its HTML references (scripts, styles, images), each counted as sent by
+  file its HTML loads (scripts, style sheets, images; not the files it only
+  links to, such as the notebook download), each counted as sent by
   a static host that compresses (GitHub Pages: gzip). Budget 4 MB. The size
   on disk is reported beside it. The theme's assets alone are about 3.6 MB on
   disk and 1 MB sent; the explorers' inlined PNG frames barely compress.
@@ -26,7 +27,9 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
-REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"'#?]+)""")
+# What a page loads: src of scripts and images, href of <link> (style sheets, icons); not <a href>.
+REF = re.compile(r"""<(?:script|img|source)\b[^>]*?\bsrc\s*=\s*["']([^"'#?]+)"""
+                 r"""|<link\b[^>]*?\bhref\s*=\s*["']([^"'#?]+)""")
 MB = 2 ** 20
 TOTAL_BUDGET, PAGE_BUDGET = 40 * MB, 4 * MB
 
@@ -39,7 +42,8 @@ def gzip_size(path):
 def page_weight(page):
     """(bytes sent, bytes on disk) of the page's HTML and the local files it references."""
     files = {page.resolve()}
-    for ref in REF.findall(page.read_text(encoding="utf-8")):
+    for src, href in REF.findall(page.read_text(encoding="utf-8")):
+        ref = src or href
         if urlsplit(ref).scheme or ref.startswith("//") or ref.startswith("data:"):
             continue
         target = (page.parent / unquote(ref)).resolve()

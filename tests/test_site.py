@@ -51,6 +51,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 MAX_PAGE_BYTES = 4 * 1024 * 1024
+MAX_SITE_BYTES = 40 * 1024 * 1024
 MAX_EXPLORER_BYTES = int(1.5 * 1024 * 1024)
 FORBIDDEN_OUTPUT_TEXT = [
     "interactive(children=",
@@ -313,6 +314,43 @@ def test_mathjax_is_local(site):
         with_math += bool(scripts)
     assert with_math, "no page loads MathJax"
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+
+def test_site_weighs_at_most_40_mb_on_disk(site):
+    """Everything a host stores and a deploy uploads (_ext/site_weight.py keeps it small)."""
+    sizes = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            top = path.relative_to(site).parts[0]
+            sizes[top] = sizes.get(top, 0) + path.stat().st_size
+    total = sum(sizes.values())
+    largest = sorted(sizes.items(), key=lambda kv: -kv[1])[:4]
+    assert total <= MAX_SITE_BYTES, (
+        f"the site weighs {total / 2**20:.1f} MB on disk > 40 MB; largest parts: "
+        + ", ".join(f"{name} {size / 2**20:.1f} MB" for name, size in largest))
+
+
+def test_downloadable_notebooks_are_the_chapters_without_outputs(site):
+    """The download button's .ipynb: every cell of the chapter, no outputs, no widget state."""
+    downloads = sorted((site / "_sources").rglob("*.ipynb"))
+    assert len(downloads) == len(list((ROOT / "chapters").glob("*.ipynb"))), downloads
+    for path in downloads:
+        text = path.read_text(encoding="utf8")
+        nb, source = json.loads(text), json.loads((ROOT / path.relative_to(site / "_sources")).read_text("utf8"))
+        name = path.relative_to(site).as_posix()
+        cells = lambda notebook: ["".join(c["source"]) for c in notebook["cells"]]  # noqa: E731 (str or lines)
+        assert cells(nb) == cells(source), f"{name}: cells differ from the chapter's"
+        assert all(not c.get("outputs") for c in nb["cells"]), f"{name}: has outputs"
+        assert "widgets" not in nb["metadata"] and "data:image/png" not in text, f"{name}: has widget state or images"
+
+
+def test_mathjax_keeps_only_the_bundle_the_pages_load(site):
+    """tex-chtml.js and what it fetches on demand (fonts, TeX extensions, menu, speech); no other bundle."""
+    mathjax = site / "_static" / "mathjax"
+    assert sorted(p.name for p in mathjax.glob("*.js")) == ["tex-chtml.js"]
+    assert list((mathjax / "output" / "chtml" / "fonts").rglob("*.woff")), "CHTML fonts missing"
+    assert (mathjax / "input" / "tex" / "extensions").is_dir() and (mathjax / "ui" / "menu.js").is_file()
 
 
 # --------------------------------------------------------------------------- browser checks
