@@ -58,7 +58,9 @@ def main():
         result["rebuild_one_chapter_touched_s"] = timed(build, clone, env)
         result["touched"] = chapter.name
         if not args.skip_test:
-            result["make_test_s"] = timed(["make", "test"], clone, env)
+            # -o: treat the install stamp as up to date. The clone's files are newer than it, so
+            # make would reinstall, and `pip install -e .` would point the shared venv at the clone.
+            result["make_test_s"] = timed(["make", "-o", ".venv/.installed", "test"], clone, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     targets = {"fresh_build_s": 120, "rebuild_unchanged_s": 15, "rebuild_one_chapter_touched_s": 40,
