@@ -49,6 +49,12 @@ def main():
     try:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         (clone / ".venv").symlink_to(venv)
+        # The clone's files are newer than the venv's install stamp, so make would reinstall,
+        # and `pip install -e .` would point the shared venv at the clone, deleted afterwards.
+        # Date them back to the stamp (same contents: HEAD's requirements are installed).
+        stamp = (venv / ".installed").stat().st_mtime
+        for name in ("requirements.txt", "pyproject.toml"):
+            os.utime(clone / name, (stamp - 1, stamp - 1))
         env = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}
         build = [str(venv / "bin" / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
         result = {"fresh_build_s": timed(build, clone, env)}
@@ -58,9 +64,7 @@ def main():
         result["rebuild_one_chapter_touched_s"] = timed(build, clone, env)
         result["touched"] = chapter.name
         if not args.skip_test:
-            # -o: treat the install stamp as up to date. The clone's files are newer than it, so
-            # make would reinstall, and `pip install -e .` would point the shared venv at the clone.
-            result["make_test_s"] = timed(["make", "-o", ".venv/.installed", "test"], clone, env)
+            result["make_test_s"] = timed(["make", "test"], clone, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     targets = {"fresh_build_s": 120, "rebuild_unchanged_s": 15, "rebuild_one_chapter_touched_s": 40,

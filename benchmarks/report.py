@@ -23,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 START, END = "<!-- BENCHMARKS:START -->", "<!-- BENCHMARKS:END -->"
+RESULTS = HERE / "results.json"        # the raw numbers of the last run, from which the report is written
 
 # What limits the two measures that miss their targets (found by profiling; see the issue).
 EXPLORERS_LIMIT = """\
@@ -39,6 +40,15 @@ moving lines over a cached background, which breaks whenever an axis rescales, a
 panels do) or drawing in the browser rather than in the kernel. Each changes the contract of
 `explore()`: each chapter's plot function would split into a one-time setup and
 an update, for every explorer of the book."""
+
+MAKE_TEST_LIMIT = """\
+**What limits `make test`.** Re-executing every notebook (nbval) is most of it: about 870 s of
+one core's time in all, two notebooks at a time here. About 70% of that is drawing the
+explorers' static frames (27 explorers, up to 25 frames each, a new matplotlib figure per
+frame, as above), the rest is the chapters' own experiments (the network sweeps of chapter 1
+above all). The book build no longer executes anything: it renders the outputs that nbval has
+just verified (it used to execute every notebook a second time). Faster explorers would speed
+up `make test` as much as the explorers themselves."""
 
 STEPS_LIMIT = """\
 **What limits it.** Each numpy operation is one pass over 8 MB arrays, and at this size a pass
@@ -76,14 +86,20 @@ def ok(flag):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the build and make-test timings")
+    parser.add_argument("--from-results", action="store_true",
+                        help=f"measure nothing: rewrite the report from {RESULTS.name}")
     args = parser.parse_args()
-    steps = run_bench("bench_steps.py")
-    sweep = run_bench("bench_sweep.py")
-    explorers = run_bench("bench_explorers.py")
-    site = run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None
-    build = None if args.quick else run_bench("bench_build.py")
+    if args.from_results:
+        results = json.loads(RESULTS.read_text())
+    else:
+        results = {"machine": machine(), "steps": run_bench("bench_steps.py"), "sweep": run_bench("bench_sweep.py"),
+                   "explorers": run_bench("bench_explorers.py"),
+                   "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
+                   "build": None if args.quick else run_bench("bench_build.py")}
+        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    steps, sweep, explorers, site, build = (results[k] for k in ("steps", "sweep", "explorers", "site", "build"))
 
-    lines = [f"Measured on {machine()}. Ratios are measured side by side in one run; absolute times are of this "
+    lines = [f"Measured on {results['machine']}. Ratios are measured side by side in one run; absolute times are of this "
              "machine only.", ""]
     summary = []
 
@@ -133,6 +149,7 @@ def main():
             if key in build:
                 lines.append(f"| {label} | {build[key]:.0f} | {target} |")
                 summary.append((label, f"{build[key]:.0f} s", f"{target} s", build[key] <= target))
+        lines += ["", MAKE_TEST_LIMIT]
 
     if site:
         mb = 2 ** 20
@@ -153,17 +170,31 @@ def main():
     report = ["# Benchmark report", "", "Written by `make bench` (benchmarks/report.py).", ""] + table + [""] + lines
     (HERE / "REPORT.md").write_text("\n".join(report) + "\n")
 
-    fig = Figure(figsize=(7, 3.5), dpi=100, layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(9, 6.5), dpi=100, layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.3])
     names = list(steps)
     for k, (label, color) in enumerate([("course", "#0072B2"), ("naive", "#E69F00"), ("torch-foreach", "#009E73"),
                                         ("torch-fused", "#CC79A7")]):
         vals = [steps[n].get(label, float("nan")) * 1e3 for n in names]
-        ax.bar([i + 0.2 * k for i in range(len(names))], vals, width=0.2, label=label, color=color)
-    ax.set_xticks([i + 0.3 for i in range(len(names))], names)
-    ax.set_ylabel("ms per step (1e6 float64)")
-    ax.set_title("Optimizer step time, one thread")
-    ax.legend(frameon=False)
+        top.bar([i + 0.2 * k for i in range(len(names))], vals, width=0.2, label=label, color=color)
+    top.set_xticks([i + 0.3 for i in range(len(names))], names)
+    top.set_ylabel("ms per step")
+    top.set_title("Optimizer step time, 1,000,000 float64 parameters, one thread")
+    top.legend(frameon=False, ncols=2)
+    x = range(len(explorers))
+    plot_ms = [r["plot_p50_ms"] for r in explorers]
+    bottom.bar(x, plot_ms, color="#E69F00", label="plot (computation, building the figure)")
+    bottom.bar(x, [r["render_p50_ms"] for r in explorers], bottom=plot_ms, color="#0072B2",
+               label="render (layout, drawing, PNG)")
+    bottom.plot(x, [r["kept_figure_ms"] for r in explorers], "k_", markersize=12, label="kept-figure redraw")
+    bottom.axhline(50, color="#D55E00", linestyle="--", label="target p50 (50 ms)")
+    chapter = lambda name: str(int(name[:2])) if name[:2].isdigit() else name[0].upper()  # noqa: E731
+    bottom.set_xticks(x, [f"{chapter(r['chapter'])}.{sum(q['chapter'] == r['chapter'] for q in explorers[:i + 1])}"
+                          for i, r in enumerate(explorers)], fontsize="small")
+    bottom.set_xlabel("explorer (chapter.number)")
+    bottom.set_ylabel("ms per update (p50 parts)")
+    bottom.set_title("Explorer update: slider change to finished figure")
+    bottom.legend(frameon=False, fontsize="small")
     fig.savefig(HERE / "report.png", metadata={"Software": None})
 
     readme = ROOT / "README.md"
@@ -171,7 +202,7 @@ def main():
     if START in text and END in text:
         head, rest = text.split(START, 1)
         _, tail = rest.split(END, 1)
-        block = "\n".join(["", f"Measured by `make bench` on {machine()}; details in "
+        block = "\n".join(["", f"Measured by `make bench` on {results['machine']}; details in "
                            "[benchmarks/REPORT.md](benchmarks/REPORT.md).", ""] + table + [""])
         readme.write_text(head + START + block + END + tail)
     print("\n".join(table))
