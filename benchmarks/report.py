@@ -196,7 +196,9 @@ def main():
     bottom.set_xlabel("explorer (chapter.number)")
     bottom.set_ylabel("ms per update (p50 parts)")
     bottom.set_title("Explorer update: slider change to finished figure")
-    bottom.legend(frameon=False, fontsize="small")
+    tallest = max(r["plot_p50_ms"] + r["render_p50_ms"] for r in explorers)
+    bottom.set_ylim(0, tallest * 1.35)                   # room for the legend above the bars
+    bottom.legend(frameon=False, fontsize="small", ncols=2, loc="upper left")
     fig.savefig(HERE / "report.png", metadata={"Software": None})
 
     readme = ROOT / "README.md"
