@@ -307,7 +307,16 @@ class SigmoidNetwork:
         return np.mean((self.predict(x) > 0.5) == (self.labels > 0.5), axis=-1)
 
 
-class Noisy:
+class _Wrapper:
+    """A landscape built on ``self.base``: every attribute it does not set is the base's."""
+
+    def __getattr__(self, name):          # dim, minimum, min_value, start, xlim, ylim, ...
+        if name == "base":                # not set yet (copying, pickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+
+class Noisy(_Wrapper):
     """Another landscape with Gaussian noise added to its gradient, as in stochastic training.
 
     ``loss`` is the base landscape's, exact; ``grad`` is the base gradient plus
@@ -328,11 +337,6 @@ class Noisy:
         """Restart the noise sequence from the seed."""
         self._rng = np.random.default_rng(self.seed)
 
-    def __getattr__(self, name):          # dim, minimum, min_value, start, xlim, ylim, ...
-        if name == "base":
-            raise AttributeError(name)
-        return getattr(self.base, name)
-
     def loss(self, x):
         return self.base.loss(x)
 
@@ -341,8 +345,7 @@ class Noisy:
         return g + self.sigma * self._rng.standard_normal(g.shape)
 
 
-
-class Scaled:
+class Scaled(_Wrapper):
     """Another landscape with its loss, and so every gradient, multiplied by ``c > 0``.
 
     The same minimiser and the same contours, c times steeper (c > 1) or
@@ -361,16 +364,12 @@ class Scaled:
         self.min_value = self.c * base.min_value
         self.name = f"{base.name} × {self.c:.3g}"
 
-    def __getattr__(self, name):          # dim, minimum, start, xlim, ylim, local_minimum, ...
-        if name == "base":
-            raise AttributeError(name)
-        return getattr(self.base, name)
-
     def loss(self, x):
         return self.c * self.base.loss(x)
 
     def grad(self, x):
         return self.c * self.base.grad(x)
+
 
 class OnlineCounterexample:
     r"""Reddi, Kale & Kumar's (2018) online problem on which Adam converges to the worst point.

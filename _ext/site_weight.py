@@ -15,12 +15,13 @@ Two things would otherwise double its size, and no reader needs them:
 """
 
 import pathlib
+import shutil
 
 import nbformat
 
 # The MathJax bundle the pages load; the other top-level bundles are alternatives to it.
 MATHJAX_BUNDLE = "tex-chtml.js"
-MATHJAX_UNUSED_DIRS = ("output/svg",)
+MATHJAX_UNUSED = ("output/svg", "output/svg.js")     # the SVG output and its loader
 
 
 def strip_downloads(outdir):
@@ -44,15 +45,12 @@ def prune_mathjax(outdir):
     for bundle in mathjax.glob("*.js"):
         if bundle.name != MATHJAX_BUNDLE:
             bundle.unlink()
-    for name in MATHJAX_UNUSED_DIRS:
-        folder = mathjax / name
-        for path in sorted(folder.rglob("*"), reverse=True):
-            path.unlink() if path.is_file() else path.rmdir()
-        if folder.exists():
-            folder.rmdir()
-        svg_js = folder.with_suffix(".js")          # output/svg.js, the loader of output/svg/
-        if svg_js.exists():
-            svg_js.unlink()
+    for name in MATHJAX_UNUSED:
+        path = mathjax / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def _build_finished(app, exception):

@@ -316,7 +316,6 @@ def test_mathjax_is_local(site):
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
-
 def test_site_weighs_at_most_40_mb_on_disk(site):
     """Everything a host stores and a deploy uploads (_ext/site_weight.py keeps it small)."""
     sizes = {}
