@@ -74,7 +74,7 @@ def _check_x(x):
         raise TypeError(
             f"Invalid x: {type(x).__name__}; need a numpy array of floats "
             "(the update is in place, so a list or a scalar would not see it)")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":                 # float16 to longdouble; not int, bool or complex
         raise TypeError(
             f"Invalid x: array of dtype {x.dtype}; need a floating-point dtype "
             "(an in-place update would truncate integers)")
@@ -84,6 +84,7 @@ class _Optimizer:
     """What all five optimizers share: validation, ``init`` and the step checks."""
 
     _state_arrays = ()   # names of the per-coordinate state arrays, shaped like x
+    _checked_shape = None  # the last shape of x whose broadcasting against the hyperparameters passed
 
     def init(self, x):
         """Return a fresh state for parameters ``x``: zero arrays shaped like x, and t = 0."""
@@ -109,11 +110,11 @@ class _Optimizer:
         """Check everything ``step`` will touch; return the gradient as an array."""
         _check_x(x)
         g = np.asarray(grad)
-        if not np.issubdtype(g.dtype, np.number) or np.issubdtype(g.dtype, np.complexfloating):
+        if g.dtype.kind not in "iuf":       # signed, unsigned or floating; not bool or complex
             raise TypeError(f"Invalid grad: array of dtype {g.dtype}; need real numbers")
         if g.shape != x.shape:
             raise ValueError(f"Invalid grad: shape {g.shape}; need the shape of x, {x.shape}")
-        if not np.all(np.isfinite(g)):
+        if not np.isfinite(g).all():
             raise ValueError(
                 f"Invalid grad: {_describe(g[~np.isfinite(g)][0])} in the gradient; need finite "
                 "values (x and the state are left unchanged; the run has probably diverged)")
@@ -124,7 +125,9 @@ class _Optimizer:
                 raise ValueError(
                     f"Invalid state: {name!r} is missing or not of shape {x.shape}; "
                     "need the dict returned by init(x) for this x")
-        self._check_broadcast(x)
+        if x.shape != self._checked_shape:  # the hyperparameters are fixed: check each shape once
+            self._check_broadcast(x)
+            self._checked_shape = x.shape
         return g
 
     def __repr__(self):

@@ -6,6 +6,7 @@ vectorised numpy code under test.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -503,3 +504,24 @@ def test_run_validates_and_leaves_x0_alone():
 def test_repr_names_the_settings():
     assert repr(Adam(lr=0.01)) == "Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, bias_correction=True)"
     assert repr(Momentum()) == "Momentum(lr=0.1, momentum=0.9, convention='source')"
+
+
+def test_gradient_of_bool_or_timedelta_dtype_is_refused():
+    opt = GradientDescent()
+    x = np.zeros(2)
+    state = opt.init(x)
+    for g in (np.array([True, False]), np.array([1, 2], dtype="timedelta64[s]")):
+        with pytest.raises(TypeError, match=rf"Invalid grad: array of dtype {re.escape(str(g.dtype))}; need real"):
+            opt.step(x, g, state)
+    np.testing.assert_array_equal(x, np.zeros(2))
+
+
+def test_broadcast_is_checked_again_for_each_new_shape_of_x():
+    opt = GradientDescent(lr=np.array([[0.1], [0.2], [0.3]]))
+    x = np.ones((3, 2))
+    opt.step(x, np.ones((3, 2)), opt.init(x))        # checked and remembered for shape (3, 2)
+    np.testing.assert_allclose(x, [[0.9, 0.9], [0.8, 0.8], [0.7, 0.7]])
+    other = np.ones((2, 2))
+    with pytest.raises(ValueError, match=r"Invalid lr: array of shape \(3, 1\).*x of shape \(2, 2\)"):
+        opt.step(other, np.ones((2, 2)), {"t": 0})
+    np.testing.assert_array_equal(other, np.ones((2, 2)))
