@@ -13,6 +13,20 @@ controls, and hands it to :func:`explore` with the controls::
             Dropdown("opt", ["GD", "AdaGrad"], value="GD", label="optimizer"),
             main="lr", title="Learning rate on an ill-conditioned quadratic")
 
+Faster: a plot function with a ``fig`` parameter is handed the figure it made
+last time and draws into it again, instead of building a new one; the
+explorer then paints only what changed (see :class:`_KeptFigure`). With
+``plotting.figure(..., reuse=fig)`` that is one argument more::
+
+    def plot(lr, opt, fig=None):
+        fig, ax = plotting.figure(reuse=fig)   # the same figure, emptied
+        ...
+        return fig
+
+Such a function must draw the same picture into its old figure as into a new
+one; the explorer checks this once, on its last static frame, and fails the
+cell if not (say, a scale set for some values and never set back).
+
 As the last line of a cell, the explorer shows itself in one of two ways; the
 cell's output carries both and the viewer picks:
 
@@ -55,8 +69,10 @@ from decimal import Decimal
 from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from PIL import Image           # installed with matplotlib
 
 __all__ = ["Slider", "Dropdown", "explore"]
@@ -241,6 +257,259 @@ def _same(a, b):
 
 
 # ---------------------------------------------------------------------------
+# Drawing: a new figure per setting, or one figure kept and redrawn in place
+# ---------------------------------------------------------------------------
+
+class _NewFigures:
+    """Draws ``plot(**values)``, a new figure every time, then closes it."""
+
+    kept = False
+
+    def __init__(self, plot, dpi):
+        self.plot, self.dpi = plot, dpi
+
+    def image(self, values):
+        """The figure for ``values`` as an RGBA image, and its size in inches."""
+        fig = _check_figure(self.plot(**values), values)
+        try:
+            fig.set_dpi(self.dpi)
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()           # once: savefig would lay out in one draw and paint in another
+            return _pixels(canvas), tuple(fig.get_size_inches())
+        finally:
+            plt.close(fig)
+
+    def close(self):
+        pass
+
+
+class _KeptFigure:
+    """Draws ``plot(**values, fig=fig)`` into one figure kept for every setting.
+
+    The first call makes the figure (``plot(**values)``); later calls hand it
+    back to ``plot``, which empties and redraws it (``plotting.figure(reuse=fig)``).
+    Then only what changed is painted again (blitting): in each Axes, the
+    artists in drawing order (by zorder) from the first one that is new or
+    changed are painted over a saved image of everything before them. An Axes
+    whose limits or ticks change is painted whole, ticks and labels included,
+    without laying the figure out again, unless its tick labels would then
+    reach beyond the room the layout gave them. Whenever anything else changed
+    (an Axes moved, a figure-level artist, the figure itself), or Axes overlap,
+    the whole figure is laid out and drawn again, as a new figure would be.
+    Either way the pixels are those of a full draw of the figure's current
+    state (tested).
+    """
+
+    kept = True
+
+    def __init__(self, plot, dpi):
+        self.plot, self.dpi = plot, dpi
+        self.fig = None
+        self.blits = self.full_draws = 0
+
+    def image(self, values):
+        """The figure for ``values`` as an RGBA image, and its size in inches."""
+        if self.fig is None:
+            fig = _check_figure(self.plot(**values), values)
+        else:
+            fig = _check_figure(self.plot(**values, fig=self.fig), values)
+        if fig is not self.fig:                  # the first figure, or plot made a new one
+            if self.fig is not None:
+                plt.close(self.fig)
+            self.fig = fig
+            fig.set_dpi(self.dpi)
+            self.canvas = FigureCanvasAgg(fig)
+            self.drawn = self.laid_out = self.room = None
+        starts = None if self.drawn is None else self._tail_starts()
+        if starts is not None:
+            moved = [(ax, axis) for ax, _, _, _, view in self.drawn["axes"]
+                     for axis, (now, before) in zip((ax.xaxis, ax.yaxis), zip(_view(ax), view)) if now != before]
+            self.canvas.restore_region(self.background)
+            self._paint_tails(starts)
+            renderer = self.canvas.get_renderer()
+            if all(_inside(axis.get_tightbbox(renderer), self.room.get(id(ax))) for ax, axis in moved):
+                self._remember(starts)
+                self.blits += 1
+                return _pixels(self.canvas), tuple(fig.get_size_inches())
+            self.laid_out = None                 # tick labels outgrew their room: lay out again
+        self.draw_all()
+        return _pixels(self.canvas), tuple(fig.get_size_inches())
+
+    def close(self):
+        if self.fig is not None:
+            plt.close(self.fig)
+        self.fig = None
+
+    def draw_all(self, layout=True):
+        """Draw the whole figure; save what lies under each Axes' changing artists.
+
+        The layout engine runs only if something it measures has changed since it
+        last ran (see _layout_key), or never with ``layout=False``.
+        """
+        starts = self._tail_starts(full=True)
+        for ax, start in zip(self.fig.axes, starts):
+            for i, artist in enumerate(_drawing_order(ax)):
+                artist.set_animated(i >= start)   # a full draw skips animated artists
+        engine = self.fig.get_layout_engine()
+        key = _layout_key(self.fig)
+        if key == self.laid_out:
+            layout = False
+        elif layout:
+            self.laid_out = key
+        if not layout:
+            self.fig.set_layout_engine("none")
+        try:
+            self.canvas.draw()
+        finally:
+            if not layout:
+                self.fig.set_layout_engine(engine)
+        if layout or self.room is None:
+            self.room = _room(self.fig, self.canvas.get_renderer())
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._paint_tails(starts)
+        self._remember(starts)
+        self.full_draws += 1
+
+    def _paint_tails(self, starts):
+        renderer = self.canvas.get_renderer()
+        for ax, start in zip(self.fig.axes, starts):
+            for artist in _drawing_order(ax)[start:]:
+                artist.draw(renderer)
+
+    def _remember(self, starts):
+        """Note what was drawn, and mark it all fresh: later changes mark artists stale."""
+        self.drawn = {
+            "figure": self._figure_signature(),
+            "axes": [(ax, _drawing_order(ax), start, _frame(ax), _view(ax)) for ax, start in zip(self.fig.axes, starts)],
+        }
+        for artist in self.fig.get_children():
+            artist.stale = False
+        for ax in self.fig.axes:
+            for artist in ax.get_children():
+                artist.stale = False
+
+    def _figure_signature(self):
+        fig = self.fig
+        others = [a for a in fig.get_children() if a not in fig.axes]
+        return (tuple(fig.get_size_inches()), fig.dpi, [id(a) for a in others], [id(ax) for ax in fig.axes])
+
+    def _tail_starts(self, full=False):
+        """Per Axes, where its changing artists start in drawing order; None if all must be drawn again.
+
+        With ``full``, the starts for a full draw: from the first new or changed
+        artist, or the start of the last draw if that comes first.
+        """
+        drawn, fig = self.drawn, self.fig
+        if drawn is None:                        # a new figure: nothing is known to change
+            return [len(_drawing_order(ax)) for ax in fig.axes]
+        if not full:
+            others = [a for a in fig.get_children() if a not in fig.axes]
+            if self._figure_signature() != drawn["figure"] or any(a.stale for a in others) or _overlap(fig):
+                return None
+        starts = []
+        for ax, before, start_before, frame, view in drawn["axes"]:
+            order = _drawing_order(ax)
+            seen = {id(a) for a in before}
+            first = next((i for i, a in enumerate(order)
+                          if id(a) not in seen or (a.stale and not isinstance(a, Axis))), len(order))
+            if _view(ax) != view:                # new limits or ticks: everything in it moves
+                first = 0
+            if full:                             # what changed now, or changed before, is drawn last
+                starts.append(min(first, start_before))
+                continue
+            unchanged = len(order) >= start_before and all(a is b for a, b in zip(order[:start_before], before))
+            if _frame(ax) != frame or first < start_before or not unchanged:
+                return None
+            starts.append(start_before)
+        return starts
+
+
+def _drawing_order(ax):
+    """The artists of ``ax`` in the order Axes.draw paints them (after its background patch)."""
+    return sorted((a for a in ax.get_children() if a is not ax.patch), key=lambda a: a.get_zorder())
+
+
+def _frame(ax):
+    """Where ``ax`` is and whether it shows: if this changes, the whole figure is drawn again."""
+    return ax.get_position().bounds, ax.get_visible(), ax.axison, ax.get_aspect()
+
+
+def _view(ax):
+    """Per axis (x, then y): its limits, scale, label and ticks. If this changes, all of ``ax`` is painted."""
+    return tuple((axis.get_view_interval().tolist(), axis.get_scale(), axis.label.get_text(),
+                  tuple(axis.get_majorticklocs()), tuple(axis.get_minorticklocs()),
+                  type(axis.get_major_locator()), type(axis.get_minor_locator()),
+                  type(axis.get_major_formatter()), type(axis.get_minor_formatter()))
+                 for axis in (ax.xaxis, ax.yaxis))
+
+
+def _room(fig, renderer):
+    """Per Axes (by id), the free space around it: up to its neighbours' ticks, labels and legends,
+    and the figure's edges. Tick labels that change may grow into it without a new layout."""
+    boxes = {id(ax): ax.get_tightbbox(renderer) for ax in fig.axes}
+    obstacles = [*boxes.values(), *(a.get_window_extent(renderer) for a in [*fig.legends, *fig.texts]
+                                    if a.get_visible())]
+    room = {}
+    for ax in fig.axes:
+        own = boxes[id(ax)]
+        others = [o for o in obstacles if o is not own]
+        across = lambda o: o.y0 < own.y1 and o.y1 > own.y0        # noqa: E731 (beside it: left or right)
+        along = lambda o: o.x0 < own.x1 and o.x1 > own.x0         # noqa: E731 (above or below it)
+        room[id(ax)] = Bbox([[max([fig.bbox.x0] + [o.x1 for o in others if across(o) and o.x1 <= own.x0 + 1]),
+                              max([fig.bbox.y0] + [o.y1 for o in others if along(o) and o.y1 <= own.y0 + 1])],
+                             [min([fig.bbox.x1] + [o.x0 for o in others if across(o) and o.x0 >= own.x1 - 1]),
+                              min([fig.bbox.y1] + [o.y0 for o in others if along(o) and o.y0 >= own.y1 - 1])]])
+    return room
+
+
+def _inside(box, room, tolerance=0.5):
+    """Whether ``box`` (an axis's ticks and labels) fits in ``room`` (pixels), give or take half a pixel."""
+    return box is None or room is not None and (box.x0 >= room.x0 - tolerance and box.y0 >= room.y0 - tolerance
+                                 and box.x1 <= room.x1 + tolerance and box.y1 <= room.y1 + tolerance)
+
+
+def _layout_key(fig):
+    """What the layout engine measures: the texts around each Axes and what sets its ticks.
+
+    Lines and other artists clipped to their Axes do not move the layout, so a
+    figure whose key is unchanged would be laid out the same way again.
+    """
+    def texts(artists, where=False):
+        return tuple((a.get_text(), a.get_visible(), a.get_position() if where else None) for a in artists)
+
+    def legend(ax_or_fig):
+        legends = ax_or_fig.legends if isinstance(ax_or_fig, Figure) else [ax_or_fig.get_legend()]
+        return tuple(texts(lg.get_texts()) + (len(lg.legend_handles), lg.get_visible())
+                     for lg in legends if lg is not None)
+
+    axes = tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(),
+                  ax.get_visible(), ax.axison, tuple(ax.get_title(loc) for loc in ("left", "center", "right")),
+                  texts([ax.xaxis.label, ax.yaxis.label]), texts(ax.texts, where=True), _view(ax),
+                  legend(ax))
+                 for ax in fig.axes)
+    return (tuple(fig.get_size_inches()), fig.dpi, axes, texts(fig.texts), legend(fig))
+
+
+def _overlap(fig):
+    """Whether any two Axes of ``fig`` overlap (twins, insets): then every change is drawn in full."""
+    boxes = [ax.get_position() for ax in fig.axes]
+    return any(a.overlaps(b) and a.intersection(a, b).width * a.intersection(a, b).height > 0
+               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def _check_figure(fig, values):
+    if not isinstance(fig, Figure):
+        settings = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        raise TypeError(f"Invalid plot result for {settings}: {type(fig).__name__}; need a "
+                        "matplotlib Figure (does plot end with `return fig`?)")
+    return fig
+
+
+def _pixels(canvas):
+    return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).copy()
+
+
+# ---------------------------------------------------------------------------
 # The explorer
 # ---------------------------------------------------------------------------
 
@@ -248,7 +517,9 @@ def explore(plot, *controls, main=None, title):
     """An interactive figure: ``plot(**values)`` redrawn as the reader moves the controls.
 
     ``plot`` takes one keyword argument per control (named by the control's
-    ``name``) and returns a matplotlib Figure, which the explorer closes.
+    ``name``) and returns a matplotlib Figure, which the explorer closes. If
+    it also takes ``fig``, it is given the figure it returned before, to draw
+    into again (see the module's docstring); no control may then be named ``fig``.
     ``main`` names the control that the static web version lets the reader
     move (default: the first control); ``title`` names the experiment.
 
@@ -289,13 +560,21 @@ class Explorer:
             raise ValueError(f"Invalid main: {main!r}; need the name of one of the controls: "
                              + ", ".join(names))
         try:
-            inspect.signature(plot).bind(**{n: None for n in names})
-        except TypeError:
-            raise TypeError(f"Invalid plot: {getattr(plot, '__name__', plot)}"
-                            f"{inspect.signature(plot)} cannot take the controls "
-                            f"{', '.join(names)}; need one parameter per control name") from None
+            parameters = inspect.signature(plot).parameters
         except ValueError:                 # no signature to check (a builtin): try it when drawing
-            pass
+            parameters = {}
+        # A plot function with a `fig` parameter can redraw the figure it made before.
+        self.kept = "fig" in parameters
+        if self.kept and "fig" in names:
+            raise ValueError("Invalid controls: 'fig' names a control; need another name "
+                             "(plot's fig parameter receives the figure to redraw)")
+        if parameters:
+            try:
+                inspect.signature(plot).bind(**{n: None for n in names})
+            except TypeError:
+                raise TypeError(f"Invalid plot: {getattr(plot, '__name__', plot)}"
+                                f"{inspect.signature(plot)} cannot take the controls "
+                                f"{', '.join(names)}; need one parameter per control name") from None
         self.plot, self.title, self.main = plot, title, main
         self.controls_spec = tuple(controls)
         self.defaults = {c.name: c.value for c in controls}
@@ -303,37 +582,22 @@ class Explorer:
         digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
         self.id = f"explorer-{digest}" + (f"-{_ids[title]}" if _ids[title] > 1 else "")
         self.html = self._static_html()    # now, so a failing plot or a too-large page fails the cell
-        self._widget = None
+        self._widget = self._live = None
 
     # -- drawing -------------------------------------------------------------
 
-    def _figure(self, values):
-        fig = self.plot(**values)
-        if not isinstance(fig, Figure):
-            settings = ", ".join(f"{k}={v!r}" for k, v in values.items())
-            raise TypeError(f"Invalid plot result for {settings}: {type(fig).__name__}; need a "
-                            "matplotlib Figure (does plot end with `return fig`?)")
-        return fig
+    def _drawing(self, dpi):
+        """What draws this explorer's figures at ``dpi``: one kept figure, or a new one each time."""
+        return (_KeptFigure if self.kept else _NewFigures)(self.plot, dpi)
 
     @staticmethod
-    def _png(fig, dpi, palette=False):
-        """The figure as PNG bytes: fast to encode (live), or in 256 colours (``palette``, static frames).
+    def _png(image, palette=False):
+        """PNG bytes of an RGBA image: fast to encode (live), or in 256 colours (``palette``, static frames).
 
-        The figure is drawn once, on its own Agg canvas (``savefig`` would draw
-        it twice when the figure has a layout engine: once to lay it out, once
-        to paint), with the same pixels as ``savefig`` at that ``dpi``. A plot
-        has few colours, so a palette PNG looks the same at about a third of
-        the size; a live figure is never stored, so it gets the quickest
-        compression instead. Both are the same bytes on every run.
+        A plot has few colours, so a palette PNG looks the same at about a
+        third of the size; a live figure is never stored, so it gets the
+        quickest compression instead. Both are the same bytes on every run.
         """
-        old_dpi = fig.dpi
-        fig.set_dpi(dpi)
-        try:
-            canvas = FigureCanvasAgg(fig)
-            canvas.draw()
-            image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).copy()
-        finally:
-            fig.set_dpi(old_dpi)
         buffer = io.BytesIO()
         if palette:
             image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
@@ -341,6 +605,40 @@ class Explorer:
         else:
             image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
+
+    def _check_kept(self, drawing, values):
+        """Check a kept figure as last drawn against a full draw, and against a new figure.
+
+        Run once per explorer, on its last static frame, so a plot function
+        that draws differently into a reused figure fails the notebook instead
+        of showing wrong frames.
+        """
+        shown = _pixels(drawing.canvas)
+        drawing.draw_all(layout=False)
+        if _pixels(drawing.canvas) != shown:
+            raise RuntimeError(f"Explorer {self.title!r}: painting only what changed gave other pixels "
+                               "than drawing the whole figure (a bug in explorers._KeptFigure)")
+        # A new figure, its Axes placed where the kept figure's are: the layout engine
+        # starts from the current positions, so a new figure's layout may differ in the
+        # sixth decimal, which moves antialiased edges.
+        fig = _check_figure(self.plot(**values), values)
+        try:
+            fig.set_dpi(drawing.dpi)
+            canvas = FigureCanvasAgg(fig)
+            if len(fig.axes) == len(drawing.fig.axes):
+                fig.set_layout_engine("none")
+                for new_ax, kept_ax in zip(fig.axes, drawing.fig.axes):
+                    new_ax.set_position(kept_ax.get_position(original=True))
+            canvas.draw()
+            new = _pixels(canvas)
+        finally:
+            plt.close(fig)
+        if _pixels(drawing.canvas) != new:
+            raise ValueError(
+                f"Explorer {self.title!r}: plot draws differently into its previous figure than into a "
+                f"new one (at {self._settings_text(values)}); need a plot that, given fig, sets again "
+                "everything it draws (scales, limits, ticks, labels), e.g. with "
+                "plotting.figure(..., reuse=fig)")
 
     def _main_control(self):
         return next(c for c in self.controls_spec if c.name == self.main)
@@ -365,23 +663,27 @@ class Explorer:
         the order of ``values``.
         """
         order = [default] + [i for i in range(len(values)) if i != default]
-        pngs, size_inches = {}, None
-        for i in order:
-            fig = self._figure({**self.defaults, self.main: values[i]})
-            try:
-                if dpi is None:
-                    size_inches = fig.get_size_inches()
-                    pngs[i] = self._png(fig, FRAME_DPI, palette=True)
-                    estimate = len(values) * len(pngs[i]) * 4 / 3
-                    dpi = FRAME_DPI
-                    if estimate > 0.8 * MAX_STATIC_BYTES:
-                        dpi = max(MIN_FRAME_DPI, int(FRAME_DPI * math.sqrt(0.8 * MAX_STATIC_BYTES / estimate)))
-                        pngs[i] = self._png(fig, dpi, palette=True)
-                else:
-                    size_inches = fig.get_size_inches() if size_inches is None else size_inches
-                    pngs[i] = self._png(fig, dpi, palette=True)
-            finally:
-                plt.close(fig)
+        settings = [{**self.defaults, self.main: values[i]} for i in range(len(values))]
+        drawing = self._drawing(FRAME_DPI if dpi is None else dpi)
+        image, size_inches = drawing.image(settings[default])
+        pngs = {default: self._png(image, palette=True)}
+        if dpi is None:
+            dpi = FRAME_DPI
+            estimate = len(values) * len(pngs[default]) * 4 / 3
+            if estimate > 0.8 * MAX_STATIC_BYTES:
+                dpi = max(MIN_FRAME_DPI, int(FRAME_DPI * math.sqrt(0.8 * MAX_STATIC_BYTES / estimate)))
+                drawing.close()
+                drawing = self._drawing(dpi)
+                image, _ = drawing.image(settings[default])
+                pngs[default] = self._png(image, palette=True)
+        try:
+            for i in order[1:]:
+                image, _ = drawing.image(settings[i])
+                pngs[i] = self._png(image, palette=True)
+            if drawing.kept:
+                self._check_kept(drawing, settings[order[-1]])
+        finally:
+            drawing.close()
         return [pngs[i] for i in range(len(values))], dpi, size_inches
 
     def _static_html(self):
@@ -487,17 +789,17 @@ class Explorer:
             grid = spec[name].values()      # the same grid values the static version uses
             values[name] = grid[spec[name].index(control.value)]
         try:
-            fig = self._figure(values)
-            try:
-                png = self._png(fig, LIVE_DPI)
-                width, height = fig.get_size_inches() * CSS_PX_PER_INCH
-            finally:
-                plt.close(fig)
+            if self._live is None:
+                self._live = self._drawing(LIVE_DPI)
+            image, size_inches = self._live.image(values)
+            png = self._png(image)
+            width, height = (inches * CSS_PX_PER_INCH for inches in size_inches)
             output = {"output_type": "display_data",
                       "data": {"image/png": base64.b64encode(png).decode("ascii"),
                                "text/plain": f"<Figure: {self._settings_text(values)}>"},
                       "metadata": {"image/png": {"width": round(width), "height": round(height)}}}
         except Exception:                   # show the reader what went wrong, where they look
+            self._live = None               # and start again from a new figure
             output = {"output_type": "stream", "name": "stderr", "text": traceback.format_exc()}
         self._output.outputs = (output,)
 

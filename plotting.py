@@ -30,6 +30,7 @@ Conventions, the same in every figure:
 """
 
 import io
+import weakref
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize
@@ -64,20 +65,66 @@ class BookFigure(Figure):
         return buffer.getvalue()
 
 
-def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1]):
+# Figures made by figure(), with the arguments that made them and their grid of Axes,
+# so that figure(reuse=fig) can hand the same Axes back (see figure).
+_grids = weakref.WeakKeyDictionary()
+# Per Axes, the last contours that contour() drew there and what they show, so that
+# drawing the same landscape again into the reused Axes puts the same artists back.
+_contours = weakref.WeakKeyDictionary()
+
+
+def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mosaic=None):
     """A new Figure with a grid of Axes, sized for a book page.
 
     Returns ``(fig, ax)`` for a single Axes, ``(fig, axes)`` with a 1-D array
-    of Axes for a row or a column, and a 2-D array for a grid.
+    of Axes for a row or a column, and a 2-D array for a grid. With ``mosaic``,
+    a layout of named panels such as ``[["path", "loss"], ["path", "lr"]]`` (a
+    name repeated spans cells; see matplotlib's ``subplot_mosaic``), it returns
+    ``(fig, axes)`` with ``axes`` a dict from name to Axes, and ignores
+    ``ncols`` and ``nrows``.
+
+    ``reuse``: a figure made earlier by this function with the same arguments
+    (else it is ignored). Its Axes come back emptied, ready to be drawn again:
+    every line, text, patch, collection and legend is removed, figure legends
+    too, and any other Axes (a twin, a colorbar) is deleted. Scales, limits, labels and titles
+    stay until set again. :func:`contour` then puts back the very same contour
+    artists when the landscape has not changed, instead of computing them
+    again. This is how an explorer redraws one figure in place instead of
+    building a new one for every slider position (see ``explorers.explore``).
 
     >>> fig, (left, right) = figure(ncols=2)
+    >>> fig, (left, right) = figure(ncols=2, reuse=fig)   # the same figure, emptied
+    >>> fig, axes = figure(mosaic=[["path", "loss"], ["path", "lr"]])
     """
     for name, n in (("ncols", ncols), ("nrows", nrows)):
         if not (isinstance(n, (int, np.integer)) and n >= 1):
             raise ValueError(f"Invalid {name}: {n!r}; need a whole number >= 1")
+    key = (ncols, nrows, width, height) if mosaic is None else (width, height, repr(mosaic))
+    if reuse is not None and reuse in _grids and _grids[reuse][0] == key:
+        axes = _grids[reuse][1]
+        grid = list(axes.values()) if mosaic is not None else list(np.ravel(axes))
+        for ax in list(reuse.axes):
+            if ax not in grid:
+                ax.remove()
+        for legend in list(reuse.legends):
+            legend.remove()
+        for ax in grid:
+            _empty(ax)
+        return reuse, axes
     fig = BookFigure(figsize=(width, height), dpi=DPI, layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=True)
+    axes = fig.subplots(nrows, ncols, squeeze=True) if mosaic is None else fig.subplot_mosaic(mosaic)
+    _grids[fig] = (key, axes)
     return fig, axes
+
+
+def _empty(ax):
+    """Remove everything drawn on ``ax`` (its spines, axis labels and titles stay)."""
+    for container in list(ax.containers):          # bars, error bars, stems: their artists and the legend entry
+        container.remove()
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists, *ax.tables]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
 
 
 def _axes(ax):
@@ -139,6 +186,42 @@ def contour(landscape, ax=None, levels=20, resolution=200):
     ax = _axes(ax)
     X, Y, Z = _grid_loss(landscape, resolution)
     min_value = getattr(landscape, "min_value", None)
+    # Into a reused, emptied Axes, the same landscape gets back the very same contours:
+    # unchanged artists, which an explorer then need not draw again.
+    shows = (Z, min_value, levels, landscape.xlim, landscape.ylim)
+    drawn, artists = _contours.get(ax, (None, ()))
+    if drawn is not None and _same_contours(drawn, shows) and all(a.axes is None for a in artists):
+        for artist in artists:
+            ax.add_collection(artist, autolim=False)
+            artist.stale = False               # exactly as it was last drawn
+    else:
+        _contours[ax] = (shows, _contour_sets(ax, X, Y, Z, min_value, levels))
+    minimum = getattr(landscape, "minimum", None)
+    if minimum is not None:
+        ax.plot(*minimum, marker="*", markersize=14, color="#000000", markerfacecolor="#F0E442",
+                linestyle="none", label="minimum", zorder=5)
+    local_minimum = getattr(landscape, "local_minimum", None)
+    if local_minimum is not None:
+        ax.plot(*local_minimum, marker="*", markersize=12, color="#000000", markerfacecolor="white",
+                linestyle="none", label="local minimum", zorder=5)
+    ax.set_xlim(*landscape.xlim)
+    ax.set_ylim(*landscape.ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(landscape.name)
+    return ax.figure
+
+
+def _same_contours(a, b):
+    """Whether two (Z, min_value, levels, xlim, ylim) tuples give the same contours."""
+    (z_a, *rest_a), (z_b, *rest_b) = a, b
+    return (z_a.shape == z_b.shape and np.array_equal(z_a, z_b, equal_nan=True)
+            and all(np.array_equal(x, y) for x, y in zip(rest_a, rest_b)))
+
+
+def _contour_sets(ax, X, Y, Z, min_value, levels):
+    """Draw the filled contours and their lines; return the two ContourSets (none if Z is flat)."""
     finite = np.isfinite(Z)
     if min_value is not None and np.isfinite(min_value):
         gap = Z - min_value
@@ -156,24 +239,10 @@ def contour(landscape, ax=None, levels=20, resolution=200):
         if np.ndim(levels) == 0:
             levels = np.linspace(bottom, top, int(levels)) if top > bottom else None
         norm = Normalize(bottom, top) if top > bottom else None
-    if levels is not None:
-        ax.contourf(X, Y, field, levels=levels, cmap=_GREYS, norm=norm)
-        ax.contour(X, Y, field, levels=levels, colors="#595959", linewidths=0.5, alpha=0.6)
-    minimum = getattr(landscape, "minimum", None)
-    if minimum is not None:
-        ax.plot(*minimum, marker="*", markersize=14, color="#000000", markerfacecolor="#F0E442",
-                linestyle="none", label="minimum", zorder=5)
-    local_minimum = getattr(landscape, "local_minimum", None)
-    if local_minimum is not None:
-        ax.plot(*local_minimum, marker="*", markersize=12, color="#000000", markerfacecolor="white",
-                linestyle="none", label="local minimum", zorder=5)
-    ax.set_xlim(*landscape.xlim)
-    ax.set_ylim(*landscape.ylim)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(landscape.name)
-    return ax.figure
+    if levels is None:
+        return ()
+    return (ax.contourf(X, Y, field, levels=levels, cmap=_GREYS, norm=norm),
+            ax.contour(X, Y, field, levels=levels, colors="#595959", linewidths=0.5, alpha=0.6))
 
 
 def _clip_far(points, xlim, ylim):
@@ -259,8 +328,8 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     # diverging curve leaves through the top of the plot.
     values = np.concatenate(shown) if shown else np.array([])
     starts = [y[0] for y in shown if y.size]
-    if log:
-        ax.set_yscale("log")
+    if ax.get_yscale() != ("log" if log else "linear"):    # only if needed: it makes new tick locators
+        ax.set_yscale("log" if log else "linear")
     if values.size == 0:              # nothing to show: keep a sane default window
         ax.set_ylim(*((1e-3, 1e1) if log else (0.0, 1.0)))
     elif log:

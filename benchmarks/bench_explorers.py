@@ -9,10 +9,9 @@ the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
 Reported per explorer: p50 and p95 over all moves, and the p50 of the two
-parts of a move: the chapter's plot function (its computation and building the
-figure) and the rendering (layout, drawing, PNG encoding). Also, as the floor of
-a redesign that would keep one figure per explorer: the time to draw and encode
-the last figure again, already laid out (see ``kept_figure_redraw``).
+parts of a move: the chapter's plot function (its computation, and building
+the figure or drawing into the kept one again) and the rendering (painting
+and PNG encoding); and how many moves painted only what changed (blits).
 Target: p50 <= 50 ms, p95 <= 100 ms. Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
 """
 
@@ -65,24 +64,24 @@ def time_moves(explorer):
     """Per move over spread values of each control: (total, plot, render) seconds.
 
     total: from setting the widget's value to the new figure in the Output area;
-    plot: the chapter's plot function (its computation and building the figure);
-    render: drawing the figure (layout and painting) and encoding the PNG.
+    plot: the chapter's plot function (its computation, and building the figure
+    or, for a kept figure, drawing into it again);
+    render: painting the figure (all of it, or only what changed) and encoding the PNG.
+    Also returns how many moves only painted what changed (blits), for a kept figure.
     """
-    explorer.widget                                       # build the live widget
     phases = {}
+    plot = explorer.plot
 
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                result = phases[name + "_result"] = function(*args, **kwargs)
-                return result
-            finally:
-                phases[name] = time.perf_counter() - start
-        return wrapper
+    def timed_plot(**values):
+        start = time.perf_counter()
+        try:
+            return plot(**values)
+        finally:
+            phases["plot"] = time.perf_counter() - start
 
-    explorer._figure = timed("plot", explorer._figure)    # instance attributes shadow the methods
-    explorer._png = timed("render", explorer._png)
+    explorer.plot = timed_plot                           # the live drawing is made with it, on first use
+    explorer.widget                                      # build the live widget
+    explorer._redraw()                                   # the first figure (what showing the widget does)
     times = []
     for spec in explorer.controls_spec:
         widget = explorer.controls[spec.name]
@@ -93,27 +92,12 @@ def time_moves(explorer):
                 continue
             start = time.perf_counter()
             widget.value = value                         # observe() redraws synchronously
-            times.append((time.perf_counter() - start, phases["plot"], phases["render"]))
+            total = time.perf_counter() - start
+            times.append((total, phases["plot"], total - phases["plot"]))
             assert explorer.output.outputs and explorer.output.outputs[0]["output_type"] == "display_data", \
                 f"{explorer.title}: no figure after setting {spec.name} = {value!r}"
-    return times, kept_figure_redraw(phases["plot_result"])
-
-
-def kept_figure_redraw(fig, repeats=5):
-    """Median seconds to draw and encode a figure that already exists and is laid out.
-
-    The floor of a redesign that keeps one figure per explorer and moves its
-    artists in place: no new figure, axes or ticks, no layout pass; every
-    artist is still painted (no blitting) and the PNG still encoded.
-    """
-    explorers.Explorer._png(fig, explorers.LIVE_DPI)     # lays it out once at the live resolution
-    fig.set_layout_engine("none")
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        explorers.Explorer._png(fig, explorers.LIVE_DPI)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    blits = getattr(explorer._live, "blits", 0)
+    return times, blits
 
 
 def main():
@@ -125,18 +109,18 @@ def main():
     rows = []
     for path in paths:
         for explorer in chapter_explorers(path.resolve()):
-            moves, kept = time_moves(explorer)
+            moves, blits = time_moves(explorer)
             t = np.array(moves) * 1e3                           # columns: total, plot, render
             row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
                    "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
                    "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
                    "render_p50_ms": float(np.percentile(t[:, 2], 50)),
-                   "kept_figure_ms": kept * 1e3}
+                   "kept": explorer.kept, "blits": blits}
             rows.append(row)
             flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
             print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
-                  f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, kept figure "
-                  f"{row['kept_figure_ms']:4.0f})  {explorer.title}{flag}")
+                  f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, "
+                  f"{blits}/{len(t)} blits)  {explorer.title}{flag}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -450,3 +450,120 @@ def test_valid_controls_defaults():
     assert len(s.values()) == 50 and s.values()[-1] == 2.5
     d = Dropdown("lr", [("slow", 0.01), ("fast", 1.0)], label="learning rate")
     assert d.value == 0.01 and d.text(1.0) == "learning rate = fast"
+
+
+# ---------------------------------------------------------------------------
+# One kept figure, redrawn in place (a plot function with a fig parameter)
+# ---------------------------------------------------------------------------
+
+class KeptPlot:
+    """A plot that redraws into its previous figure; records the figure it was given."""
+
+    def __init__(self, autoscale=False):
+        self.autoscale, self.given = autoscale, []
+
+    def __call__(self, lr, opt="GD", fig=None):
+        import plotting
+        self.given.append(fig)
+        fig, (left, right) = plotting.figure(ncols=2, width=4, height=2, reuse=fig)
+        t = np.linspace(0, 1, 40)
+        left.plot(t, lr * t, color="C0", label=f"lr = {lr:.2f}")
+        if opt == "AdaGrad":                               # a second line for one option only
+            left.plot(t, lr * t ** 2, color="C1", label="AdaGrad")
+        left.set_ylim(0, 2.6)
+        left.legend(loc="upper left", fontsize="small")
+        left.set_title(f"slope {lr:.2f}")
+        right.semilogy(t, np.exp(-20 * lr * t) + 1e-9, color="C2")   # sets the log scale again each time
+        if not self.autoscale:
+            right.set_ylim(1e-10, 2)
+        return fig
+
+
+def test_a_plot_with_a_fig_parameter_is_given_its_previous_figure():
+    plot = KeptPlot()
+    e = show(explore(plot, lr_slider(), opt_menu(), title="Kept"))
+    assert e.kept and not explore(Recorder(), lr_slider(), title="New").kept
+    plot.given.clear()
+    for lr in (0.1, 0.2, 0.3, 0.4):
+        e.controls["lr"].value = lr
+    figures = {id(f) for f in plot.given}
+    assert len(plot.given) == 4 and len(figures) == 1 and None not in plot.given
+    assert e.output.outputs[0]["output_type"] == "display_data"
+    assert e.output.outputs[0]["metadata"]["image/png"] == {"width": 400, "height": 200}
+
+
+def test_a_kept_figure_paints_only_the_lines_when_nothing_else_changes():
+    e = show(explore(KeptPlot(), lr_slider(), opt_menu(), title="Blits"))
+    for lr in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+        e.controls["lr"].value = lr
+    assert e._live.blits >= 5                     # after learning which artists change
+    e.controls["opt"].value = "AdaGrad"           # a new line: still only painted over the background
+    e.controls["lr"].value = 0.7
+    assert e._live.blits >= 7
+
+
+def test_an_axes_whose_limits_change_is_painted_whole_without_a_new_layout():
+    e = show(explore(KeptPlot(autoscale=True), lr_slider(), title="Limits"))
+    e.controls["lr"].value = 0.9                  # learns that the right panel's limits change
+    position = e._live.fig.axes[1].get_position().bounds
+    full = e._live.full_draws
+    for lr in (1.7, 2.5, 2.0):
+        e.controls["lr"].value = lr
+    assert e._live.full_draws == full and e._live.blits >= 3
+    assert e._live.fig.axes[1].get_position().bounds == position
+
+
+def test_tick_labels_that_outgrow_their_room_get_a_new_layout():
+    def tall(top, fig=None):
+        import plotting
+        fig, ax = plotting.figure(width=2.5, height=2, reuse=fig)
+        ax.plot([0, 1], [0, top])
+        ax.set_ylim(0, top)
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)   # 100000000000, not 1e11
+        return fig
+
+    drawing = explorers._KeptFigure(tall, dpi=80)
+    drawing.image({"top": 1.0})
+    drawing.image({"top": 2.0})
+    left = drawing.fig.axes[0].get_position().x0
+    full = drawing.full_draws
+    drawing.image({"top": 3.0})                    # labels as wide as before: painted in place
+    assert drawing.full_draws == full
+    drawing.image({"top": 1e11})                   # far wider labels: laid out again, the Axes moves right
+    assert drawing.full_draws == full + 1 and drawing.fig.axes[0].get_position().x0 > left
+    renderer = drawing.canvas.get_renderer()
+    assert drawing.fig.axes[0].yaxis.get_tightbbox(renderer).x0 >= 0
+
+
+@pytest.mark.parametrize("autoscale", [False, True])
+def test_painting_only_what_changed_gives_the_pixels_of_a_full_draw(autoscale):
+    drawing = explorers._KeptFigure(KeptPlot(autoscale), dpi=80)
+    settings = [(0.5, "GD"), (0.6, "GD"), (0.7, "AdaGrad"), (0.8, "AdaGrad"), (2.4, "GD"), (0.05, "GD"), (0.1, "GD")]
+    for lr, opt in settings:
+        image, size = drawing.image({"lr": lr, "opt": opt})
+        assert size == (4.0, 2.0)
+        drawing.draw_all(layout=False)
+        assert explorers._pixels(drawing.canvas) == image, (lr, opt)
+    assert drawing.blits >= 2 and drawing.full_draws >= 2
+
+
+def test_static_frames_of_a_kept_figure_are_checked_against_a_new_figure():
+    e = explore(KeptPlot(), lr_slider(), opt_menu(), title="Checked")
+    assert len(Page(e.html).frames) == 25
+
+    def forgetful(lr, fig=None):
+        import plotting
+        fig, ax = plotting.figure(width=3, height=2, reuse=fig)
+        ax.plot([1, 2], [1, 1 + lr])
+        if 1 < lr < 2:
+            ax.set_yscale("log")                    # and never set back: a new figure would be linear
+        return fig
+
+    with pytest.raises(ValueError, match=r"Explorer 'Forgetful': plot draws differently into its previous "
+                                         r"figure than into a new one \(at learning rate η = 2.50\)"):
+        explore(forgetful, lr_slider(), title="Forgetful")
+
+
+def test_a_control_cannot_be_named_fig_when_plot_takes_a_figure():
+    with pytest.raises(ValueError, match="Invalid controls: 'fig' names a control; need another name"):
+        explore(lambda fig=None: None, Slider("fig", 0, 1, 1), title="t")

@@ -320,3 +320,86 @@ def test_with_the_course_1d_landscape():
     fig = plotting.curve_1d(land, {"GD": run})
     render(fig)
     assert legend_texts(fig.axes[0]) == ["loss $f(x)$", "minimum", "GD"]
+
+
+# ---------------------------------------------------------------------------
+# Reusing a figure (what explorers do to redraw in place)
+# ---------------------------------------------------------------------------
+
+class Stretched(Bowl):
+    """Bowl with another shape: f = x² + 9 y² + 1."""
+
+    name = "Stretched"
+
+    def loss(self, x):
+        x = np.asarray(x, dtype=float)
+        return x[..., 0] ** 2 + 9 * x[..., 1] ** 2 + 1.0
+
+
+def test_figure_reuse_gives_back_the_same_axes_emptied():
+    fig, (left, right) = plotting.figure(ncols=2, width=8, height=3)
+    left.plot([0, 1], [1, 0], label="a")
+    left.legend()
+    right.text(0.5, 0.5, "note")
+    twin = right.twinx()
+    fig.legend(["a"])
+    left.bar([1, 2], [3, 4], label="bars")
+    again, (left2, right2) = plotting.figure(ncols=2, width=8, height=3, reuse=fig)
+    assert again is fig and left2 is left and right2 is right
+    assert not left.lines and left.get_legend() is None and not right.texts and not fig.legends
+    assert not left.patches and not left.containers
+    assert twin not in fig.axes and fig.axes == [left, right]
+    other, _ = plotting.figure(ncols=2, width=8, height=3.5, reuse=fig)   # another size: a new figure
+    assert other is not fig
+    assert plotting.figure(reuse=Figure())[0] is not None                 # not made here: a new figure
+
+
+def test_figure_mosaic_names_panels_and_can_be_reused():
+    layout = [["path", "loss"], ["path", "lr"]]
+    fig, axes = plotting.figure(mosaic=layout, width=8, height=5)
+    assert set(axes) == {"path", "loss", "lr"} and len(fig.axes) == 3
+    path_box, loss_box = axes["path"].get_subplotspec(), axes["loss"].get_subplotspec()
+    assert path_box.rowspan == range(0, 2) and loss_box.rowspan == range(0, 1)
+    again, axes2 = plotting.figure(mosaic=layout, width=8, height=5, reuse=fig)
+    assert again is fig and axes2 == axes
+
+
+def test_contour_into_a_reused_axes_puts_back_the_same_artists_only_for_the_same_landscape():
+    fig, ax = plotting.figure()
+    plotting.contour(Bowl(), ax=ax)
+    first = list(ax.collections)
+    assert len(first) == 2
+    render(fig)
+    fig, ax = plotting.figure(reuse=fig)
+    plotting.contour(Bowl(), ax=ax)
+    assert list(ax.collections) == first and not any(c.stale for c in first)
+    fig, ax = plotting.figure(reuse=fig)
+    plotting.contour(Stretched(), ax=ax)
+    assert len(ax.collections) == 2 and not set(ax.collections) & set(first)
+    fig, ax = plotting.figure(reuse=fig)                 # not drawn this time: no contours
+    ax.plot([0, 1], [0, 1])
+    assert not ax.collections
+
+
+def test_reused_figure_draws_like_a_new_one():
+    """Trajectories and loss curves drawn into a reused figure give the pixels of a new figure."""
+    def draw(lr, log, fig=None):
+        fig, (left, right) = plotting.figure(ncols=2, width=8, height=3, reuse=fig)
+        path = descent(Bowl(), lr=lr, steps=25)
+        losses = Bowl().loss(path)
+        plotting.trajectories(Bowl(), {f"lr = {lr}": path}, ax=left)
+        plotting.loss_curves({f"lr = {lr}": losses}, min_value=1.0, ax=right, log=log)
+        return fig
+
+    kept = draw(0.05, log=True)
+    render(kept)
+    for lr, log in [(0.2, False), (0.4, True), (0.1, False)]:
+        kept = draw(lr, log=log, fig=kept)
+        new = draw(lr, log=log)
+        assert kept.axes[1].get_yscale() == ("log" if log else "linear")
+        kept.set_layout_engine("none")
+        new.set_layout_engine("none")
+        for k, n in zip(kept.axes, new.axes):
+            n.set_position(k.get_position(original=True))
+        assert render(kept) == render(new)
+        kept.set_layout_engine("constrained")
