@@ -288,16 +288,16 @@ class _KeptFigure:
 
     The first call makes the figure (``plot(**values)``); later calls hand it
     back to ``plot``, which empties and redraws it (``plotting.figure(reuse=fig)``).
-    Then only what changed is painted again (blitting): in each Axes, the
-    artists in drawing order (by zorder) from the first one that is new or
-    changed are painted over a saved image of everything before them. An Axes
-    whose limits or ticks change is painted whole, ticks and labels included,
-    without laying the figure out again, unless its tick labels would then
-    reach beyond the room the layout gave them. Whenever anything else changed
-    (an Axes moved, a figure-level artist, the figure itself), or Axes overlap,
-    the whole figure is laid out and drawn again, as a new figure would be.
-    Either way the pixels are those of a full draw of the figure's current
-    state (tested).
+    Then only what changed is painted again (blitting) over a saved image of
+    the last full draw: in each Axes, the artists in drawing order (by zorder)
+    from the first one that is new or changed. An Axes whose limits, ticks or
+    place change (a new window for an equal-aspect Axes) is painted whole in
+    the free room around it, without laying the figure out again, unless it
+    would then reach beyond that room. Whenever anything else changed (a
+    figure-level artist, the figure itself), or Axes overlap, the whole figure
+    is drawn again, and laid out again if a text that the layout measures
+    changed. Either way the pixels are those of a full draw of the figure's
+    current state (tested).
     """
 
     kept = True
@@ -320,18 +320,16 @@ class _KeptFigure:
             fig.set_dpi(self.dpi)
             self.canvas = FigureCanvasAgg(fig)
             self.drawn = self.laid_out = self.room = None
-        starts = None if self.drawn is None else self._tail_starts()
-        if starts is not None:
-            moved = [(ax, axis) for ax, _, _, _, view in self.drawn["axes"]
-                     for axis, (now, before) in zip((ax.xaxis, ax.yaxis), zip(_view(ax), view)) if now != before]
-            self.canvas.restore_region(self.background)
-            self._paint_tails(starts)
-            renderer = self.canvas.get_renderer()
-            if all(_inside(axis.get_tightbbox(renderer), self.room.get(id(ax))) for ax, axis in moved):
-                self._remember(starts)
+            self.figure_tail = False             # figure-level artists (a figure legend) painted last
+        plan = None if self.drawn is None else self._plan()
+        if plan is not None:
+            starts, whole = plan
+            self._paint(starts, whole)
+            if self._fits(starts, whole):
+                self._remember(starts, whole)
                 self.blits += 1
                 return _pixels(self.canvas), tuple(fig.get_size_inches())
-            self.laid_out = None                 # tick labels outgrew their room: lay out again
+            self.laid_out = None                 # something outgrew its room: lay out again
         self.draw_all()
         return _pixels(self.canvas), tuple(fig.get_size_inches())
 
@@ -346,10 +344,13 @@ class _KeptFigure:
         The layout engine runs only if something it measures has changed since it
         last ran (see _layout_key), or never with ``layout=False``.
         """
-        starts = self._tail_starts(full=True)
-        for ax, start in zip(self.fig.axes, starts):
+        starts = self._starts_for_full_draw()
+        for ax in self.fig.axes:
             for i, artist in enumerate(_drawing_order(ax)):
-                artist.set_animated(i >= start)   # a full draw skips animated artists
+                artist.set_animated(i >= starts[id(ax)])   # a full draw skips animated artists
+        self.figure_tail = self.figure_tail or (self.drawn is not None and self._figure_changed())
+        for artist in _figure_artists(self.fig):
+            artist.set_animated(self.figure_tail)
         engine = self.fig.get_layout_engine()
         key = _layout_key(self.fig)
         if key == self.laid_out:
@@ -366,22 +367,55 @@ class _KeptFigure:
         if layout or self.room is None:
             self.room = _room(self.fig, self.canvas.get_renderer())
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        self._paint_tails(starts)
-        self._remember(starts)
+        self._paint(starts, set())
+        self._remember(starts, set())
         self.full_draws += 1
 
-    def _paint_tails(self, starts):
+    def _paint(self, starts, whole):
+        """Over the saved background: each Axes' changing artists, or all of it (``whole``) in its room."""
+        self.canvas.restore_region(self.background)
         renderer = self.canvas.get_renderer()
-        for ax, start in zip(self.fig.axes, starts):
-            for artist in _drawing_order(ax)[start:]:
+        patch = self.fig.patch
+        for ax in self.fig.axes:                 # first empty every room, then paint: rooms do not overlap
+            if id(ax) in whole:
+                patch.set_clip_box(self.room[id(ax)])
+                patch.draw(renderer)             # the figure's background colour, only in the room
+                patch.set_clip_box(None)
+        for ax in self.fig.axes:
+            if id(ax) in whole:
+                ax.patch.draw(renderer)
+            for artist in _drawing_order(ax)[starts[id(ax)]:]:
+                artist.draw(renderer)
+        if self.figure_tail:
+            for artist in _figure_artists(self.fig):
                 artist.draw(renderer)
 
-    def _remember(self, starts):
+    def _fits(self, starts, whole):
+        """Whether what was painted stays in each Axes' room: its legend, titles, and if whole, its ticks."""
+        renderer = self.canvas.get_renderer()
+        for ax in self.fig.axes:
+            boxes = [t.get_window_extent(renderer) for t in (ax.title, *ax.texts) if t.get_text()]
+            if ax.get_legend() is not None:
+                boxes.append(ax.get_legend().get_window_extent(renderer))
+            if id(ax) in whole:
+                boxes += [ax.get_window_extent(renderer), ax.xaxis.get_tightbbox(renderer),
+                          ax.yaxis.get_tightbbox(renderer)]
+            if not all(_inside(box, self.room.get(id(ax))) for box in boxes):
+                return False
+        for artist in _figure_artists(self.fig) if self.figure_tail else ():
+            box = artist.get_window_extent(renderer)
+            if not _inside(box, self.fig.bbox) or any(_overlaps(box, room) for room in self.room.values()):
+                return False
+        return True
+
+    def _remember(self, starts, whole):
         """Note what was drawn, and mark it all fresh: later changes mark artists stale."""
         self.drawn = {
             "figure": self._figure_signature(),
-            "axes": [(ax, _drawing_order(ax), start, _frame(ax), _view(ax)) for ax, start in zip(self.fig.axes, starts)],
+            "figure artists": _figure_artists(self.fig),
+            "axes": {id(ax): (_drawing_order(ax), starts[id(ax)], _frame(ax), _view(ax)) for ax in self.fig.axes},
         }
+        self.whole = whole                       # painted whole since the last full draw
         for artist in self.fig.get_children():
             artist.stale = False
         for ax in self.fig.axes:
@@ -390,38 +424,54 @@ class _KeptFigure:
 
     def _figure_signature(self):
         fig = self.fig
-        others = [a for a in fig.get_children() if a not in fig.axes]
-        return (tuple(fig.get_size_inches()), fig.dpi, [id(a) for a in others], [id(ax) for ax in fig.axes])
+        return tuple(fig.get_size_inches()), fig.dpi, [id(ax) for ax in fig.axes], tuple(fig.patch.get_facecolor())
 
-    def _tail_starts(self, full=False):
-        """Per Axes, where its changing artists start in drawing order; None if all must be drawn again.
+    def _figure_changed(self):
+        """Whether a figure-level artist (a figure legend, a suptitle) is new, changed or gone."""
+        now = _figure_artists(self.fig)
+        return [id(a) for a in now] != [id(a) for a in self.drawn["figure artists"]] or any(a.stale for a in now)
 
-        With ``full``, the starts for a full draw: from the first new or changed
-        artist, or the start of the last draw if that comes first.
-        """
-        drawn, fig = self.drawn, self.fig
-        if drawn is None:                        # a new figure: nothing is known to change
-            return [len(_drawing_order(ax)) for ax in fig.axes]
-        if not full:
-            others = [a for a in fig.get_children() if a not in fig.axes]
-            if self._figure_signature() != drawn["figure"] or any(a.stale for a in others) or _overlap(fig):
-                return None
-        starts = []
-        for ax, before, start_before, frame, view in drawn["axes"]:
-            order = _drawing_order(ax)
-            seen = {id(a) for a in before}
-            first = next((i for i, a in enumerate(order)
-                          if id(a) not in seen or (a.stale and not isinstance(a, Axis))), len(order))
-            if _view(ax) != view:                # new limits or ticks: everything in it moves
-                first = 0
-            if full:                             # what changed now, or changed before, is drawn last
-                starts.append(min(first, start_before))
+    def _first_change(self, ax):
+        """Where the first new or changed artist of ``ax`` is in drawing order (its length if none)."""
+        before = {id(a) for a in self.drawn["axes"][id(ax)][0]}
+        order = _drawing_order(ax)
+        return next((i for i, a in enumerate(order)
+                     if id(a) not in before or (a.stale and not isinstance(a, Axis))), len(order))
+
+    def _plan(self):
+        """Per Axes, where to start painting, and which Axes to paint whole; None to draw everything."""
+        fig, drawn = self.fig, self.drawn
+        if (self._figure_signature() != drawn["figure"] or fig.patch.stale or _overlap(fig)
+                or fig.patch.get_facecolor()[3] != 1 or any(a.get_zorder() < 0 for a in _figure_artists(fig))
+                or (self._figure_changed() and not self.figure_tail)):
+            return None
+        starts, whole = {}, set(self.whole)
+        for ax in fig.axes:
+            before, start_before, frame, view = drawn["axes"][id(ax)]
+            if id(ax) in whole or _frame(ax) != frame or _view(ax) != view:
+                whole.add(id(ax))
+                starts[id(ax)] = 0
                 continue
-            unchanged = len(order) >= start_before and all(a is b for a, b in zip(order[:start_before], before))
-            if _frame(ax) != frame or first < start_before or not unchanged:
+            order = _drawing_order(ax)
+            same_start = len(order) >= start_before and all(a is b for a, b in zip(order, before[:start_before]))
+            if self._first_change(ax) < start_before or not same_start:
                 return None
-            starts.append(start_before)
-        return starts
+            starts[id(ax)] = start_before
+        return starts, whole
+
+    def _starts_for_full_draw(self):
+        """Per Axes, where its changing artists start: from the first new or changed one, or earlier
+        if an earlier one changed last time; nothing for a new figure."""
+        if self.drawn is None:
+            return {id(ax): len(_drawing_order(ax)) for ax in self.fig.axes}
+        return {id(ax): min(self._first_change(ax), self.drawn["axes"][id(ax)][1]) if id(ax) in self.drawn["axes"]
+                else 0 for ax in self.fig.axes}
+
+
+def _figure_artists(fig):
+    """The figure's own artists (figure legends, texts, ...) in drawing order, after its Axes."""
+    return sorted((a for a in fig.get_children() if a is not fig.patch and a not in fig.axes),
+                  key=lambda a: a.get_zorder())
 
 
 def _drawing_order(ax):
@@ -444,8 +494,9 @@ def _view(ax):
 
 
 def _room(fig, renderer):
-    """Per Axes (by id), the free space around it: up to its neighbours' ticks, labels and legends,
-    and the figure's edges. Tick labels that change may grow into it without a new layout."""
+    """Per Axes (by id), the free space around it: up to a pixel short of its neighbours' ticks,
+    labels and legends, and the figure's edges. What changes in the Axes may grow into it
+    without a new layout, and repainting the Axes whole empties it first."""
     boxes = {id(ax): ax.get_tightbbox(renderer) for ax in fig.axes}
     obstacles = [*boxes.values(), *(a.get_window_extent(renderer) for a in [*fig.legends, *fig.texts]
                                     if a.get_visible())]
@@ -455,11 +506,15 @@ def _room(fig, renderer):
         others = [o for o in obstacles if o is not own]
         across = lambda o: o.y0 < own.y1 and o.y1 > own.y0        # noqa: E731 (beside it: left or right)
         along = lambda o: o.x0 < own.x1 and o.x1 > own.x0         # noqa: E731 (above or below it)
-        room[id(ax)] = Bbox([[max([fig.bbox.x0] + [o.x1 for o in others if across(o) and o.x1 <= own.x0 + 1]),
-                              max([fig.bbox.y0] + [o.y1 for o in others if along(o) and o.y1 <= own.y0 + 1])],
-                             [min([fig.bbox.x1] + [o.x0 for o in others if across(o) and o.x0 >= own.x1 - 1]),
-                              min([fig.bbox.y1] + [o.y0 for o in others if along(o) and o.y0 >= own.y1 - 1])]])
+        room[id(ax)] = Bbox([[max([fig.bbox.x0] + [o.x1 + 1 for o in others if across(o) and o.x1 <= own.x0 + 1]),
+                              max([fig.bbox.y0] + [o.y1 + 1 for o in others if along(o) and o.y1 <= own.y0 + 1])],
+                             [min([fig.bbox.x1] + [o.x0 - 1 for o in others if across(o) and o.x0 >= own.x1 - 1]),
+                              min([fig.bbox.y1] + [o.y0 - 1 for o in others if along(o) and o.y0 >= own.y1 - 1])]])
     return room
+
+
+def _overlaps(a, b):
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _inside(box, room, tolerance=0.5):

@@ -20,7 +20,9 @@ __all__ = ["Quadratic", "Rosenbrock", "Beale", "Saddle", "Pit1D", "Pit2D", "Sigm
 
 
 def _points(x, dim):
-    x = np.asarray(x, dtype=float) if not np.issubdtype(np.asarray(x).dtype, np.floating) else np.asarray(x)
+    x = np.asarray(x)
+    if x.dtype.kind != "f":             # not floating point (float16 to longdouble): as float64
+        x = np.asarray(x, dtype=float)
     if x.ndim == 0 or x.shape[-1] != dim:
         raise ValueError(f"Invalid x: shape {x.shape}; need a last axis of length {dim}")
     return x

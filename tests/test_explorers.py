@@ -567,3 +567,46 @@ def test_static_frames_of_a_kept_figure_are_checked_against_a_new_figure():
 def test_a_control_cannot_be_named_fig_when_plot_takes_a_figure():
     with pytest.raises(ValueError, match="Invalid controls: 'fig' names a control; need another name"):
         explore(lambda fig=None: None, Slider("fig", 0, 1, 1), title="t")
+
+
+def test_an_equal_aspect_axes_whose_window_changes_is_painted_whole_in_its_room():
+    def window(width, fig=None):
+        import plotting
+        fig, (left, right) = plotting.figure(ncols=2, width=5, height=2.2, reuse=fig)
+        t = np.linspace(-width, width, 30)
+        left.plot(t, np.sin(t), color="C0", label=f"width {width}")
+        left.set_xlim(-width, width)
+        left.set_ylim(-1.5, 1.5)
+        left.set_aspect("equal", adjustable="box")    # the Axes' place changes with its window
+        left.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small", frameon=False)
+        right.plot(t, t ** 2, color="C1")
+        right.set_ylim(0, 40)
+        right.set_title("fixed", fontsize="small")
+        return fig
+
+    drawing = explorers._KeptFigure(window, dpi=80)
+    for width in (2.0, 2.5, 3.0, 3.5, 3.0, 2.0):
+        image, _ = drawing.image({"width": width})
+        drawing.draw_all(layout=False)
+        assert explorers._pixels(drawing.canvas) == image, width
+    assert drawing.blits >= 4
+
+
+def test_a_figure_legend_made_again_each_time_is_painted_last():
+    def with_legend(lr, fig=None):
+        import plotting
+        fig, (left, right) = plotting.figure(ncols=2, width=5, height=2.4, reuse=fig)
+        t = np.linspace(0, 1, 30)
+        lines = [left.plot(t, lr * t, color="C0")[0], right.plot(t, np.cos(lr * t), color="C1")[0]]
+        left.set_ylim(0, 2.6)
+        right.set_ylim(-1, 1)
+        fig.legend(lines, [f"lr = {lr:.2f}", "cosine"], loc="outside lower center", ncols=2, fontsize="small")
+        return fig
+
+    drawing = explorers._KeptFigure(with_legend, dpi=80)
+    for lr in (0.5, 0.6, 0.7, 1.5, 2.5, 0.1):
+        image, _ = drawing.image({"lr": lr})
+        assert len(drawing.fig.legends) == 1
+        drawing.draw_all(layout=False)
+        assert explorers._pixels(drawing.canvas) == image, lr
+    assert drawing.blits >= 4
