@@ -293,11 +293,12 @@ class _KeptFigure:
     from the first one that is new or changed. An Axes whose limits, ticks or
     place change (a new window for an equal-aspect Axes) is painted whole in
     the free room around it, without laying the figure out again, unless it
-    would then reach beyond that room. Whenever anything else changed (a
-    figure-level artist, the figure itself), or Axes overlap, the whole figure
-    is drawn again, and laid out again if a text that the layout measures
-    changed. Either way the pixels are those of a full draw of the figure's
-    current state (tested).
+    would then reach beyond that room. Figure-level artists (a figure legend)
+    that change are painted last, after the Axes. Whenever anything else
+    changed (the figure's size or background, its set of Axes), or Axes
+    overlap, the whole figure is drawn again, and laid out again if a text
+    that the layout measures changed. Either way the pixels are those of a
+    full draw of the figure's current state (tested).
     """
 
     kept = True

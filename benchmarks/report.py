@@ -27,41 +27,54 @@ RESULTS = HERE / "results.json"        # the raw numbers of the last run, from w
 
 # What limits the two measures that miss their targets (found by profiling; see the issue).
 EXPLORERS_LIMIT = """\
-**What limits it.** Every update builds a new matplotlib figure and renders it from scratch: new
-Axes, new tick objects, every tick label, title and legend measured again for the constrained
-layout, then painted and encoded. The cost is matplotlib's Python work per artist, not pixels:
-on chapter 0's first explorer, drawing at 72 dpi instead of 150 saves under 10%, while the
-layout alone is about a third of the render. Done: one draw instead of `savefig`'s two (a layout
-pass, then the paint), and the fastest PNG compression for the live image (the static frames
-are unchanged, byte for byte). What would come closer: one figure kept alive per explorer,
-its lines moved in place (`Line2D.set_data`). The *kept-figure redraw* column is the floor of
-that redesign while every artist is still painted; below it needs blitting (painting only the
-moving lines over a cached background, which breaks whenever an axis rescales, as the loss
-panels do) or drawing in the browser rather than in the kernel. Each changes the contract of
-`explore()`: each chapter's plot function would split into a one-time setup and
-an update, for every explorer of the book."""
+**What changed.** Every explorer now keeps one figure. Its plot function draws into the figure
+it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape gets its contour
+artists back instead of new ones), and `explorers._KeptFigure` paints only what changed over
+a saved image of the rest: in each Axes, the artists from the first changed one in drawing
+order; an Axes whose limits, ticks or place change is painted whole in the free room around
+it. The layout engine, about half of a full draw, runs again only when a text it measures
+changes or something outgrows its room. The *repainted only what changed* column counts the
+moves that needed no full draw. Each explorer checks, once, that its last static frame is,
+pixel for pixel, what a full draw and a new figure give. Before, every move built, laid out
+and drew a new figure: p50 from 361 to 1,617 ms on this machine, now about 2 to 5 times less.
+
+**What limits it.** Three costs remain, each near or above the 50 ms budget on its own: the
+chapter's computation (*plot*: runs of thousands of steps, a network trained for every
+setting, a 40 x 40 map; several hundred ms for the slowest explorers, which only a cache or
+a precomputed table would remove); painting what changed, which is matplotlib's Python work
+per artist (a log axis with its tick labels costs 10 to 25 ms to paint); and encoding the
+live image as PNG (about 35 ms for the 1350 x 570 pixels of a two-panel figure at 150 dpi).
+Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
+widget and a second drawing path beside matplotlib's, which still draws the static
+version), and the heavy computations precomputed. Not started; the figures now show that it
+is the next step."""
 
 MAKE_TEST_LIMIT = """\
-**What limits `make test`.** Re-executing every notebook (nbval) is most of it: about 870 s of
-one core's time in all, two notebooks at a time here. About 70% of that is drawing the
-explorers' static frames (27 explorers, up to 25 frames each, a new matplotlib figure per
-frame, as above), the rest is the chapters' own experiments (the network sweeps of chapter 1
-above all). The book build no longer executes anything: it renders the outputs that nbval has
-just verified (it used to execute every notebook a second time). Faster explorers would speed
-up `make test` as much as the explorers themselves."""
+**What limits `make test`.** Its four stages, in the last full run on this machine: nbval
+about 270 s (every notebook re-executed, two at a time: about 450 s of one core's time, of
+which the explorers' static frames are now under a third, down from about 70%), the browser
+tests about 200 s (39 page visits in a real Chromium, one at a time, each waiting for the
+page, MathJax, every image and every explorer's script), the unit tests about 55 s and the
+fresh build about 20 s. It was 640 s. The stages are CPU-bound on two cores: about 780 s of
+CPU time in all, so 240 s would need less work, not more parallelism; the largest items left
+are the chapters' own experiments (the network sweeps of chapter 1 and the appendix) and
+the page visits (two Chromium processes at once were no faster here, and more flaky)."""
 
 STEPS_LIMIT = """\
-**What limits it.** Each numpy operation is one pass over 8 MB arrays, and at this size a pass
-costs about as much as torch's (GradientDescent: `x -= lr * g` is two passes in numpy, one
-`add_` in torch, hence its ratio of about 2). The course's updates mirror their chapter's
-equations line by line, so Adam materialises v-hat and s-hat and makes about 14 passes where
-`torch.optim.Adam(foreach=True)` makes 7 fused ones (`lerp_`, `addcmul_`, `addcdiv_`). The
-*naive numpy* column, the shortest numpy without the course's input checks, is faster than
-the course only by what the checks and a few temporaries cost, and is still slower than torch's
-foreach for GradientDescent, Momentum and Adam: numpy itself is the limit. Meeting the
-target would need fused kernels (numexpr, numba or C), a dependency and a second copy of every
-update that the book would not show. We keep the readable code: the step is never the
-bottleneck of the course's experiments, which are small and batched (see the sweep)."""
+**What limits it.** Each numpy operation is one pass over an 8 MB array, out to memory and
+back. The course's `step` mirrors its chapter's equations line by line, so Adam makes about
+14 passes where `torch.optim.Adam(foreach=True)` makes 7 fused ones, and gradient descent's
+`x -= lr * g` makes two where torch's `add_` makes one; the input check (a finite gradient)
+adds one more. The *in blocks* column is an experiment: the same `step` run on slices of
+65,536 coordinates, so that the formula's temporaries stay in the CPU cache (the same
+numbers, bit for bit). It brings AdaGrad, RMSProp and Adam to about torch's foreach speed,
+but not gradient descent or Momentum: with two or three operations per update, one pass per
+operation, even in cache, costs more than torch's single fused pass. Meeting the target for
+all five would need fused kernels (numexpr or numba): a dependency and a second version of
+every update that the book would not show. We kept the course as it is: the step is not what
+limits the course's experiments, which are small and batched (see the sweep). What did limit
+those was the input checks, for steps on a few coordinates; they are now 4 to 6 times
+cheaper (each hyperparameter's shape is checked once per shape of x, not at every step)."""
 
 
 def run_bench(script, *extra):
@@ -121,16 +134,16 @@ def main():
               "what changed*: moves that did not draw the whole figure again.", "", EXPLORERS_LIMIT]
 
     lines += ["", "## Optimizer step, 1,000,000 float64 parameters, one thread", "",
-              "| optimizer | course | naive numpy | course in blocks (experiment) | torch foreach | torch fused "
+              "| optimizer | course | in blocks (experiment) | naive numpy | torch foreach | torch fused "
               "| course / foreach | in blocks / foreach |",
               "|---|---|---|---|---|---|---|---|"]
-    worst = 0.0
+    worst = worst_blocks = 0.0
     for name, med in steps.items():
         cell = lambda k: f"{med[k] * 1e3:.2f} ms" if k in med else "n/a"  # noqa: E731
         ratio = med["course"] / med["torch-foreach"] if "torch-foreach" in med else float("nan")
-        worst = max(worst, ratio)
         blocks = med["course-blocks"] / med["torch-foreach"] if "torch-foreach" in med else float("nan")
-        lines.append(f"| {name} | {cell('course')} | {cell('naive')} | {cell('course-blocks')} | "
+        worst, worst_blocks = max(worst, ratio), max(worst_blocks, blocks)
+        lines.append(f"| {name} | {cell('course')} | {cell('course-blocks')} | {cell('naive')} | "
                      f"{cell('torch-foreach')} | {cell('torch-fused')} | {ratio:.2f} | {blocks:.2f} |")
     summary.append(("Optimizer step, worst course / torch foreach", f"{worst:.2f}x", "<= 1x", worst <= 1))
     lines += ["", STEPS_LIMIT]
@@ -176,11 +189,14 @@ def main():
     fig = Figure(figsize=(9, 6.5), dpi=100, layout="constrained")
     top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.3])
     names = list(steps)
-    for k, (label, color) in enumerate([("course", "#0072B2"), ("naive", "#E69F00"), ("torch-foreach", "#009E73"),
-                                        ("torch-fused", "#CC79A7")]):
-        vals = [steps[n].get(label, float("nan")) * 1e3 for n in names]
-        top.bar([i + 0.2 * k for i in range(len(names))], vals, width=0.2, label=label, color=color)
-    top.set_xticks([i + 0.3 for i in range(len(names))], names)
+    for k, (key, label, color) in enumerate([("course", "course", "#0072B2"),
+                                             ("course-blocks", "in blocks (experiment)", "#56B4E9"),
+                                             ("naive", "naive numpy", "#E69F00"),
+                                             ("torch-foreach", "torch foreach", "#009E73"),
+                                             ("torch-fused", "torch fused", "#CC79A7")]):
+        vals = [steps[n].get(key, float("nan")) * 1e3 for n in names]
+        top.bar([i + 0.16 * k for i in range(len(names))], vals, width=0.16, label=label, color=color)
+    top.set_xticks([i + 0.32 for i in range(len(names))], names)
     top.set_ylabel("ms per step")
     top.set_title("Optimizer step time, 1,000,000 float64 parameters, one thread")
     top.legend(frameon=False, ncols=2)
