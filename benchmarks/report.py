@@ -36,7 +36,11 @@ it. The layout engine, about half of a full draw, runs again only when a text it
 changes or something outgrows its room. The *repainted only what changed* column counts the
 moves that needed no full draw. Each explorer checks, once, that its last static frame is,
 pixel for pixel, what a full draw and a new figure give. Before, every move built, laid out
-and drew a new figure: p50 from 361 to 1,617 ms on this machine, now about 2 to 5 times less.
+and drew a new figure. Run side by side on this machine, the previous design (commit 9c1dc0c)
+against this one gave p50s of 497 / 686 / 564 ms against 237 / 358 / 198 ms for chapter 0's
+three explorers, and 355 / 512 / 806 ms against 89 / 154 / 259 ms for chapter 5's: 2 to 4
+times less. (This machine's speed drifts by up to 2x within an hour, so compare the tables
+below with each other, not with older reports.)
 
 **What limits it.** Three costs remain, each near or above the 50 ms budget on its own: the
 chapter's computation (*plot*: runs of thousands of steps, a network trained for every
