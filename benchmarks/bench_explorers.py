@@ -1,7 +1,8 @@
 """Explorer responsiveness: from a control change to a finished figure.
 
-Every chapter notebook's code is run in this process, with the explorers'
-static frames switched off (they are not part of a live update). Then, for
+Every chapter notebook's code is run in this process, as a reader's kernel
+runs it (the explorers' static frames included: a chapter may cache what
+they compute, and a reader's kernel has computed them too). Then, for
 every explorer, each control in turn is moved through values spread over its
 range, and the time from setting the widget's value to the new figure being
 in the Output area is recorded: the chapter's computation, the drawing and
@@ -38,14 +39,13 @@ MOVES_PER_CONTROL = 8
 def chapter_explorers(path):
     """Run a notebook's code cells here; return the Explorers it made, in order."""
     made = []
-    original_init, original_static = explorers.Explorer.__init__, explorers.Explorer._static_html
+    original_init = explorers.Explorer.__init__
 
     def recording_init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
         made.append(self)
 
     explorers.Explorer.__init__ = recording_init
-    explorers.Explorer._static_html = lambda self: ""
     namespace = {"__name__": "__main__"}
     cwd = os.getcwd()
     try:
@@ -56,7 +56,7 @@ def chapter_explorers(path):
                     exec(compile(cell.source, f"{path.name}", "exec"), namespace)
     finally:
         os.chdir(cwd)
-        explorers.Explorer.__init__, explorers.Explorer._static_html = original_init, original_static
+        explorers.Explorer.__init__ = original_init
     return made
 
 
