@@ -268,12 +268,20 @@ class _NewFigures:
     def __init__(self, plot, dpi):
         self.plot, self.dpi = plot, dpi
 
-    def image(self, values):
-        """The figure for ``values`` as an RGBA image, and its size in inches."""
+    def image(self, values, like=None):
+        """The figure for ``values`` as an RGBA image, and its size in inches.
+
+        ``like``: a figure with as many Axes, whose places the new Axes take
+        instead of being laid out (to compare a kept figure with a new one).
+        """
         fig = _check_figure(self.plot(**values), values)
         try:
             fig.set_dpi(self.dpi)
             canvas = FigureCanvasAgg(fig)
+            if like is not None and len(fig.axes) == len(like.axes):
+                fig.set_layout_engine("none")
+                for new_ax, old_ax in zip(fig.axes, like.axes):
+                    new_ax.set_position(old_ax.get_position(original=True))
             canvas.draw()           # once: savefig would lay out in one draw and paint in another
             return _pixels(canvas), tuple(fig.get_size_inches())
         finally:
@@ -326,7 +334,7 @@ class _KeptFigure:
         if plan is not None:
             starts, whole = plan
             self._paint(starts, whole)
-            if self._fits(starts, whole):
+            if self._fits(whole):
                 self._remember(starts, whole)
                 self.blits += 1
                 return _pixels(self.canvas), tuple(fig.get_size_inches())
@@ -391,7 +399,7 @@ class _KeptFigure:
             for artist in _figure_artists(self.fig):
                 artist.draw(renderer)
 
-    def _fits(self, starts, whole):
+    def _fits(self, whole):
         """Whether what was painted stays in each Axes' room: its legend, titles, and if whole, its ticks."""
         renderer = self.canvas.get_renderer()
         for ax in self.fig.axes:
@@ -442,7 +450,7 @@ class _KeptFigure:
     def _plan(self):
         """Per Axes, where to start painting, and which Axes to paint whole; None to draw everything."""
         fig, drawn = self.fig, self.drawn
-        if (self._figure_signature() != drawn["figure"] or fig.patch.stale or _overlap(fig)
+        if (self._figure_signature() != drawn["figure"] or fig.patch.stale or _axes_overlap(fig)
                 or fig.patch.get_facecolor()[3] != 1 or any(a.get_zorder() < 0 for a in _figure_artists(fig))
                 or (self._figure_changed() and not self.figure_tail)):
             return None
@@ -515,11 +523,12 @@ def _room(fig, renderer):
 
 
 def _overlaps(a, b):
+    """Whether two boxes share some area (touching edges do not count)."""
     return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _inside(box, room, tolerance=0.5):
-    """Whether ``box`` (an axis's ticks and labels) fits in ``room`` (pixels), give or take half a pixel."""
+    """Whether ``box`` (pixels; None for nothing drawn) fits in ``room``, give or take half a pixel."""
     return box is None or room is not None and (box.x0 >= room.x0 - tolerance and box.y0 >= room.y0 - tolerance
                                  and box.x1 <= room.x1 + tolerance and box.y1 <= room.y1 + tolerance)
 
@@ -538,19 +547,16 @@ def _layout_key(fig):
         return tuple(texts(lg.get_texts()) + (len(lg.legend_handles), lg.get_visible())
                      for lg in legends if lg is not None)
 
-    axes = tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(), ax.get_aspect(),
-                  ax.get_visible(), ax.axison, tuple(ax.get_title(loc) for loc in ("left", "center", "right")),
-                  texts([ax.xaxis.label, ax.yaxis.label]), texts(ax.texts, where=True), _view(ax),
-                  legend(ax))
+    axes = tuple((ax.get_aspect(), ax.get_visible(), ax.axison, tuple(ax.get_title(loc) for loc in ("left", "center", "right")),
+                  texts(ax.texts, where=True), _view(ax), legend(ax))
                  for ax in fig.axes)
     return (tuple(fig.get_size_inches()), fig.dpi, axes, texts(fig.texts), legend(fig))
 
 
-def _overlap(fig):
+def _axes_overlap(fig):
     """Whether any two Axes of ``fig`` overlap (twins, insets): then every change is drawn in full."""
     boxes = [ax.get_position() for ax in fig.axes]
-    return any(a.overlaps(b) and a.intersection(a, b).width * a.intersection(a, b).height > 0
-               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    return any(_overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
 def _check_figure(fig, values):
@@ -677,18 +683,7 @@ class Explorer:
         # A new figure, its Axes placed where the kept figure's are: the layout engine
         # starts from the current positions, so a new figure's layout may differ in the
         # sixth decimal, which moves antialiased edges.
-        fig = _check_figure(self.plot(**values), values)
-        try:
-            fig.set_dpi(drawing.dpi)
-            canvas = FigureCanvasAgg(fig)
-            if len(fig.axes) == len(drawing.fig.axes):
-                fig.set_layout_engine("none")
-                for new_ax, kept_ax in zip(fig.axes, drawing.fig.axes):
-                    new_ax.set_position(kept_ax.get_position(original=True))
-            canvas.draw()
-            new = _pixels(canvas)
-        finally:
-            plt.close(fig)
+        new, _ = _NewFigures(self.plot, drawing.dpi).image(values, like=drawing.fig)
         if _pixels(drawing.canvas) != new:
             raise ValueError(
                 f"Explorer {self.title!r}: plot draws differently into its previous figure than into a "

@@ -86,8 +86,8 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
     ``reuse``: a figure made earlier by this function with the same arguments
     (else it is ignored). Its Axes come back emptied, ready to be drawn again:
     every line, text, patch, collection and legend is removed, figure legends
-    too, and any other Axes (a twin, a colorbar) is deleted. Scales, limits, labels and titles
-    stay until set again. :func:`contour` then puts back the very same contour
+    too, and any other Axes (a twin, a colorbar) is deleted. Scales, limits,
+    labels and titles stay until set again. :func:`contour` then puts back the very same contour
     artists when the landscape has not changed, instead of computing them
     again. This is how an explorer redraws one figure in place instead of
     building a new one for every slider position (see ``explorers.explore``).
