@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import explorers  # noqa: E402
+import plotting  # noqa: E402
 from explorers import Dropdown, Slider, explore  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")   # a notebook must never show a warning
@@ -463,7 +464,6 @@ class KeptPlot:
         self.autoscale, self.given = autoscale, []
 
     def __call__(self, lr, opt="GD", fig=None):
-        import plotting
         self.given.append(fig)
         fig, (left, right) = plotting.figure(ncols=2, width=4, height=2, reuse=fig)
         t = np.linspace(0, 1, 40)
@@ -515,7 +515,6 @@ def test_an_axes_whose_limits_change_is_painted_whole_without_a_new_layout():
 
 def test_tick_labels_that_outgrow_their_room_get_a_new_layout():
     def tall(top, fig=None):
-        import plotting
         fig, ax = plotting.figure(width=2.5, height=2, reuse=fig)
         ax.plot([0, 1], [0, top])
         ax.set_ylim(0, top)
@@ -552,7 +551,6 @@ def test_static_frames_of_a_kept_figure_are_checked_against_a_new_figure():
     assert len(Page(e.html).frames) == 25
 
     def forgetful(lr, fig=None):
-        import plotting
         fig, ax = plotting.figure(width=3, height=2, reuse=fig)
         ax.plot([1, 2], [1, 1 + lr])
         if 1 < lr < 2:
@@ -571,7 +569,6 @@ def test_a_control_cannot_be_named_fig_when_plot_takes_a_figure():
 
 def test_an_equal_aspect_axes_whose_window_changes_is_painted_whole_in_its_room():
     def window(width, fig=None):
-        import plotting
         fig, (left, right) = plotting.figure(ncols=2, width=5, height=2.2, reuse=fig)
         t = np.linspace(-width, width, 30)
         left.plot(t, np.sin(t), color="C0", label=f"width {width}")
@@ -594,7 +591,6 @@ def test_an_equal_aspect_axes_whose_window_changes_is_painted_whole_in_its_room(
 
 def test_a_figure_legend_made_again_each_time_is_painted_last():
     def with_legend(lr, fig=None):
-        import plotting
         fig, (left, right) = plotting.figure(ncols=2, width=5, height=2.4, reuse=fig)
         t = np.linspace(0, 1, 30)
         lines = [left.plot(t, lr * t, color="C0")[0], right.plot(t, np.cos(lr * t), color="C1")[0]]
