@@ -3,6 +3,7 @@
 #   make book      install (once) and build the static site into _build/html
 #   make test      install (once), then unit tests, nbval on every chapter, a fresh
 #                  build of the book and the browser tests against it
+#   make screenshots  the browser tests, with full-page screenshots in _build/screenshots
 #   make lab       JupyterLab on the notebooks, with live widgets
 #   make execute   re-execute every chapter in place (stored outputs = what nbval checks)
 #   make bench     benchmarks (benchmarks/REPORT.md, README table); BENCH_QUICK=1 skips build timings
@@ -34,7 +35,7 @@ export OPENBLAS_CORETYPE := Haswell
 export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 
 .DEFAULT_GOAL := help
-.PHONY: help install book test unit nbval fresh-book browser-test lab execute bench clean distclean
+.PHONY: help install book test unit nbval fresh-book browser-test screenshots lab execute bench clean distclean
 
 help:
 	@sed -n '3,10p' Makefile | cut -c3-
@@ -95,6 +96,11 @@ fresh-book: $(STAMP)
 # Browser tests against the current build (make test builds it fresh first).
 browser-test: $(STAMP)
 	$(BIN)/python -m pytest tests/test_site.py
+
+# The same tests against the current build (make book), with screenshots of whole pages
+# instead of their first screen, to look at every page as a reader would.
+screenshots: $(STAMP)
+	SCREENSHOTS=full $(BIN)/python -m pytest tests/test_site.py
 
 # ---------------------------------------------------------------- notebooks
 

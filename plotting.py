@@ -73,7 +73,7 @@ _grids = weakref.WeakKeyDictionary()
 _contours = weakref.WeakKeyDictionary()
 
 
-def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mosaic=None):
+def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mosaic=None, width_ratios=None):
     """A new Figure with a grid of Axes, sized for a book page.
 
     Returns ``(fig, ax)`` for a single Axes, ``(fig, axes)`` with a 1-D array
@@ -81,7 +81,9 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
     a layout of named panels such as ``[["path", "loss"], ["path", "lr"]]`` (a
     name repeated spans cells; see matplotlib's ``subplot_mosaic``), it returns
     ``(fig, axes)`` with ``axes`` a dict from name to Axes, and ignores
-    ``ncols`` and ``nrows``.
+    ``ncols`` and ``nrows``. ``width_ratios``: the relative widths of the
+    columns (one positive number per column), e.g. a narrow column for a
+    colorbar that stays in place when the figure is reused.
 
     ``reuse``: a figure made earlier by this function with the same arguments
     (else it is ignored). Its Axes come back emptied, ready to be drawn again:
@@ -95,11 +97,18 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
     >>> fig, (left, right) = figure(ncols=2)
     >>> fig, (left, right) = figure(ncols=2, reuse=fig)   # the same figure, emptied
     >>> fig, axes = figure(mosaic=[["path", "loss"], ["path", "lr"]])
+    >>> fig, axes = figure(mosaic=[["adam", "amsgrad", "bar"]], width_ratios=[1, 1, 0.05])
     """
     for name, n in (("ncols", ncols), ("nrows", nrows)):
         if not (isinstance(n, (int, np.integer)) and n >= 1):
             raise ValueError(f"Invalid {name}: {n!r}; need a whole number >= 1")
-    key = (ncols, nrows, width, height) if mosaic is None else (width, height, repr(mosaic))
+    if width_ratios is not None:
+        columns = ncols if mosaic is None else len(mosaic[0])
+        if not (len(width_ratios) == columns and all(np.isfinite(r) and r > 0 for r in width_ratios)):
+            raise ValueError(f"Invalid width_ratios: {width_ratios!r}; need {columns} positive numbers, "
+                             "one per column")
+        width_ratios = tuple(float(r) for r in width_ratios)
+    key = ((ncols, nrows, width, height) if mosaic is None else (width, height, repr(mosaic))) + (width_ratios,)
     if reuse is not None and reuse in _grids and _grids[reuse][0] == key:
         axes = _grids[reuse][1]
         grid = list(axes.values()) if mosaic is not None else list(np.ravel(axes))
@@ -112,7 +121,10 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
             _empty(ax)
         return reuse, axes
     fig = BookFigure(figsize=(width, height), dpi=DPI, layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=True) if mosaic is None else fig.subplot_mosaic(mosaic)
+    if mosaic is None:
+        axes = fig.subplots(nrows, ncols, squeeze=True, width_ratios=width_ratios)
+    else:
+        axes = fig.subplot_mosaic(mosaic, width_ratios=width_ratios)
     _grids[fig] = (key, axes)
     return fig, axes
 

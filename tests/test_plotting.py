@@ -364,6 +364,49 @@ def test_figure_mosaic_names_panels_and_can_be_reused():
     assert again is fig and axes2 == axes
 
 
+def test_figure_width_ratios_size_the_columns_and_are_checked():
+    fig, axes = plotting.figure(mosaic=[["a", "b", "bar"]], width=9, height=3, width_ratios=[1, 1, 0.05])
+    fig.canvas.draw()
+    a, bar = axes["a"].get_position().width, axes["bar"].get_position().width
+    assert 15 < a / bar < 25                                  # 20 to 1, give or take the layout's padding
+    assert plotting.figure(mosaic=[["a", "b", "bar"]], width=9, height=3, width_ratios=[1, 1, 0.05],
+                           reuse=fig)[0] is fig
+    assert plotting.figure(mosaic=[["a", "b", "bar"]], width=9, height=3, width_ratios=[1, 1, 0.1],
+                           reuse=fig)[0] is not fig            # other ratios: a new figure
+    fig, (left, right) = plotting.figure(ncols=2, width_ratios=[2, 1])
+    fig.canvas.draw()
+    assert left.get_position().width > 1.5 * right.get_position().width
+    for bad in ([1, 1], [1, 0, 1], [1, float("nan"), 1]):
+        with pytest.raises(ValueError, match=r"Invalid width_ratios: .*; need 3 positive numbers, one per column"):
+            plotting.figure(ncols=3, width_ratios=bad)
+
+
+def test_reused_figure_keeps_a_colorbar_column_and_draws_like_a_new_one():
+    """A colorbar drawn into its own kept column (cax) redraws like a new figure's."""
+    x = np.linspace(0, 1, 12)
+
+    def draw(scale, fig=None):
+        fig, axes = plotting.figure(mosaic=[["map", "bar"]], width=6, height=3, width_ratios=[1, 0.05], reuse=fig)
+        mesh = axes["map"].pcolormesh(x, x, scale * np.outer(x, x), vmin=0, vmax=1, shading="nearest")
+        fig.colorbar(mesh, cax=axes["bar"], label="value")
+        return fig
+
+    kept = draw(1.0)
+    render(kept)
+    bar = kept.axes[1]
+    for scale in (0.5, 0.2):
+        kept = draw(scale, fig=kept)
+        new = draw(scale)
+        assert kept.axes[1] is bar and len(kept.axes) == 2
+        assert len(bar.collections) == len(new.axes[1].collections) == 2   # the colour solids, the dividers
+        kept.set_layout_engine("none")
+        new.set_layout_engine("none")
+        for k, n in zip(kept.axes, new.axes):
+            n.set_position(k.get_position(original=True))
+        assert render(kept) == render(new)
+        kept.set_layout_engine("constrained")
+
+
 def test_contour_into_a_reused_axes_puts_back_the_same_artists_only_for_the_same_landscape():
     fig, ax = plotting.figure()
     plotting.contour(Bowl(), ax=ax)
