@@ -93,6 +93,45 @@ def test_sigmoid_network_is_deterministic_and_shows_vanishing_gradients():
         SigmoidNetwork(sizes=(2, 3))
 
 
+def test_sigmoid_network_reuses_its_last_forward_pass_only_for_the_same_input():
+    """loss then grad at one point share a forward pass, bit for bit what separate passes give."""
+    kept, fresh = SigmoidNetwork(), SigmoidNetwork()
+    x = np.stack([kept.init(seed) for seed in range(3)])
+    loss = kept.loss(x)
+    acts = kept._forward(x)
+    assert kept._forward(x.copy()) is acts                       # same bytes: the kept pass
+    assert kept.grad(x).tobytes() == fresh.grad(x).tobytes()
+    assert loss.tobytes() == SigmoidNetwork().loss(x).tobytes()
+    x[1, 5] += 1e-9                                                # changed in place: a new pass
+    assert kept._forward(x) is not acts
+    assert kept.grad(x).tobytes() == SigmoidNetwork().grad(x).tobytes()
+    z = np.where(x == 0, -0.0, x)                                  # the zero biases as -0.0: equal values,
+    assert (z == x).all() and z.tobytes() != x.tobytes()          # other bytes, so a new pass
+    acts = kept._forward(x)
+    assert kept._forward(z) is not acts
+    acts = kept._forward(x)
+    assert kept._forward(x[:1]) is not acts                        # another shape: a new pass
+    for seed in range(3):                                          # a run: loss and grad at every step
+        traj = run(Adam(lr=0.05), kept, kept.init(seed), 20)
+        again = run(Adam(lr=0.05), _TwoPasses(SigmoidNetwork()), kept.init(seed), 20)
+        assert traj.path.tobytes() == again.path.tobytes() and traj.loss.tobytes() == again.loss.tobytes()
+
+
+class _TwoPasses:
+    """A sigmoid network that forgets its forward pass before every call: two passes per step."""
+
+    def __init__(self, net):
+        self.net, self.dim, self.name = net, net.dim, net.name
+
+    def loss(self, x):
+        self.net._last = None
+        return self.net.loss(x)
+
+    def grad(self, x):
+        self.net._last = None
+        return self.net.grad(x)
+
+
 # Each optimizer, with the stated hyperparameters, reaches the quadratic's minimum (distance < tol)
 # within the stated number of steps, for condition numbers up to 100 and rotated valleys.
 # RMSProp with a constant learning rate ends in a 2-cycle of amplitude about lr / sqrt(2)
