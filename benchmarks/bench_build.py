@@ -36,6 +36,28 @@ def timed(cmd, cwd, env):
     return seconds
 
 
+def timed_stages(cmd, cwd, env):
+    """Run ``make test``: its total wall time, and each stage's (from its "==== make <stage>" line)."""
+    start = time.perf_counter()
+    stages, current, lines = {}, None, []
+    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("==== make "):
+                now = time.perf_counter()
+                if current:
+                    stages[current] = now - stages[current]
+                current = line.split()[2]
+                stages[current] = now
+    seconds = time.perf_counter() - start
+    if current:
+        stages[current] = time.perf_counter() - stages[current]
+    if proc.returncode != 0:
+        sys.stderr.write("".join(lines)[-8000:])
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {proc.returncode}) in {cwd}")
+    return seconds, stages
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the results to this file")
@@ -64,7 +86,7 @@ def main():
         result["rebuild_one_chapter_touched_s"] = timed(build, clone, env)
         result["touched"] = chapter.name
         if not args.skip_test:
-            result["make_test_s"] = timed(["make", "test"], clone, env)
+            result["make_test_s"], result["make_test_stages_s"] = timed_stages(["make", "test"], clone, env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     targets = {"fresh_build_s": 120, "rebuild_unchanged_s": 15, "rebuild_one_chapter_touched_s": 40,
@@ -73,6 +95,8 @@ def main():
         if key in result:
             flag = "" if result[key] <= target else f"  (over the {target} s target by {result[key] - target:.0f} s)"
             print(f"{key:32s} {result[key]:7.1f} s{flag}")
+    for stage, seconds in result.get("make_test_stages_s", {}).items():
+        print(f"    make {stage:25s} {seconds:7.1f} s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -169,6 +169,8 @@ def main():
             if key in build:
                 lines.append(f"| {label} | {build[key]:.0f} | {target} |")
                 summary.append((label, f"{build[key]:.0f} s", f"{target} s", build[key] <= target))
+        for stage, seconds in build.get("make_test_stages_s", {}).items():
+            lines.append(f"| make test: `make {stage}` stage | {seconds:.0f} | |")
         lines += ["", MAKE_TEST_LIMIT]
 
     if site:
