@@ -494,12 +494,17 @@ def _frame(ax):
 
 
 def _view(ax):
-    """Per axis (x, then y): its limits, scale, label and ticks. If this changes, all of ``ax`` is painted."""
+    """Per axis (x, then y): its limits, scale, label, and its ticks' places and labels (as its
+    formatters write them now, however configured). If this changes, all of ``ax`` is painted."""
     return tuple((axis.get_view_interval().tolist(), axis.get_scale(), axis.label.get_text(),
-                  tuple(axis.get_majorticklocs()), tuple(axis.get_minorticklocs()),
-                  type(axis.get_major_locator()), type(axis.get_minor_locator()),
-                  type(axis.get_major_formatter()), type(axis.get_minor_formatter()))
+                  *(_ticks(ticker, locs) for ticker, locs in ((axis.major, axis.get_majorticklocs()),
+                                                              (axis.minor, axis.get_minorticklocs()))))
                  for axis in (ax.xaxis, ax.yaxis))
+
+
+def _ticks(ticker, locs):
+    """Where the ticks are and the labels the formatter gives them (what Axis.draw will write)."""
+    return tuple(locs), tuple(ticker.formatter.format_ticks(locs))
 
 
 def _room(fig, renderer):

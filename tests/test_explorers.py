@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
 import explorers  # noqa: E402
 import plotting  # noqa: E402
@@ -544,6 +545,23 @@ def test_painting_only_what_changed_gives_the_pixels_of_a_full_draw(autoscale):
         drawing.draw_all(layout=False)
         assert explorers._pixels(drawing.canvas) == image, (lr, opt)
     assert drawing.blits >= 2 and drawing.full_draws >= 2
+
+
+def test_a_formatter_configured_again_with_new_labels_gets_its_axis_repainted():
+    """Same formatter class, same tick positions, other tick labels: the axis is painted again."""
+    def decimals(digits, fig=None):
+        fig, ax = plotting.figure(width=3, height=2, reuse=fig)
+        ax.plot([0, 1], [0, 1], color="C0")
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(StrMethodFormatter(f"{{x:.{digits}f}}"))
+        return fig
+
+    drawing = explorers._KeptFigure(decimals, dpi=80)
+    for digits in (1, 2, 2, 1):
+        image, _ = drawing.image({"digits": digits})
+        drawing.draw_all(layout=False)
+        assert explorers._pixels(drawing.canvas) == image, digits
+    assert drawing.blits >= 2
 
 
 def test_static_frames_of_a_kept_figure_are_checked_against_a_new_figure():
