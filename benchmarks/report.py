@@ -27,31 +27,50 @@ RESULTS = HERE / "results.json"        # the raw numbers of the last run, from w
 
 # What limits the two measures that miss their targets (found by profiling; see the issue).
 EXPLORERS_LIMIT = """\
-**What changed.** Every explorer now keeps one figure. Its plot function draws into the figure
-it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape gets its contour
-artists back instead of new ones), and `explorers._KeptFigure` paints only what changed over
-a saved image of the rest: in each Axes, the artists from the first changed one in drawing
-order; an Axes whose limits, ticks or place change is painted whole in the free room around
-it. The layout engine, about half of a full draw, runs again only when a text it measures
-changes or something outgrows its room. The *repainted only what changed* column counts the
-moves that needed no full draw. Each explorer checks, once, that its last static frame is,
-pixel for pixel, what a full draw and a new figure give. Before, every move built, laid out
-and drew a new figure. Run side by side on this machine, the previous design (commit 9c1dc0c)
-against this one gave p50s of 497 / 686 / 564 ms against 237 / 358 / 198 ms for chapter 0's
-three explorers, and 355 / 512 / 806 ms against 89 / 154 / 259 ms for chapter 5's: 2 to 4
-times less. (This machine's speed drifts by up to 2x within an hour, so compare the tables
-below with each other, not with older reports.)
+**How an update works.** Every explorer keeps one figure. Its plot function draws into the
+figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape gets its
+contour artists back instead of new ones), and `explorers._KeptFigure` paints only what
+changed over a saved image of the rest: in each Axes, the artists from the first changed one
+in drawing order; an Axes whose limits, ticks or place change is painted whole in the free
+room around it. The layout engine, about half of a full draw, runs again only when a text it
+measures changes or something outgrows its room. The *repainted only what changed* column
+counts the moves that needed no full draw. Each explorer checks, once, that its last static
+frame is, pixel for pixel, what a full draw and a new figure give. Against the design before
+it (a new figure for every move), this was 2 to 4 times faster, measured side by side.
 
-**What limits it.** Three costs remain, each near or above the 50 ms budget on its own: the
-chapter's computation (*plot*: runs of thousands of steps, a network trained for every
-setting, a 40 x 40 map; several hundred ms for the slowest explorers, which only a cache or
-a precomputed table would remove); painting what changed, which is matplotlib's Python work
-per artist (a log axis with its tick labels costs 10 to 25 ms to paint); and encoding the
-live image as PNG (about 35 ms for the 1350 x 570 pixels of a two-panel figure at 150 dpi).
-Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
-widget and a second drawing path beside matplotlib's, which still draws the static
-version), and the heavy computations precomputed. Not started; the figures now show that it
-is the next step."""
+**What changed since the last report: the slowest explorers.** The five explorers whose own
+computation took hundreds of milliseconds per setting now cache it per setting
+(`functools.lru_cache`: chapter 2's first steps, chapter 4's pit and bias correction, chapter
+6's map, the appendix's ε explorer). The static frames compute every value of the main
+control when the cell runs, so a reader's moves to those values reuse them; other
+combinations compute once, on their first visit. Chapter 6's map made its colorbar, a new
+Axes, at every move, so it was always drawn in full; the colorbar now has its own column
+(`plotting.figure(width_ratios=...)`) and the map repaints only what changed. The sigmoid
+network computes its forward pass once per step instead of twice (`run` asks for the loss,
+then the gradient, at the same point; the same numbers, bit for bit), which halves a
+network run: the first visit of a network setting, and the chapters' network sweeps. Run one
+after the other on this machine, the previous commit (915868f) against this one:
+
+| explorer | p50 before (ms) | p50 now (ms) |
+|---|---|---|
+| ch. 2, the size of RMSProp's first steps | 672 | 176 |
+| ch. 4, five optimizers in the pit | 426 | 259 |
+| ch. 4, Adam with and without the bias correction | 520 | 215 |
+| ch. 6, where Adam and AMSGrad end (the map) | 789 | 264 |
+| appendix, ε inside or outside the root | 739 | 261 |
+
+The explorers not changed measured within 10% of each other in the two runs. (This machine's
+speed drifts by up to 2x within an hour, so compare numbers measured together.)
+
+**What limits it.** No explorer computes for long on the moves measured here any more; what
+is left is matplotlib. Painting what changed is Python work per artist, text above all: in
+a profile of chapter 0's first explorer, laying out and drawing tick labels, titles and
+legends took most of the painting time, and a title with math in it takes about 10 ms more
+for each new value (its TeX is parsed again). Checking that what was painted stays in its
+room measures the ticks again: about a fifth of the rendering when an Axes was painted
+whole. Encoding the live image as PNG takes about 25 ms for a two-panel figure at 150 dpi. Reaching 50 ms would need the changing lines drawn in the browser from their
+data (a custom widget, and a second drawing path beside matplotlib's, which still draws the
+static version). Not started."""
 
 MAKE_TEST_LIMIT = """\
 **What limits `make test`.** Its four stages, in the last full run on this machine: nbval
