@@ -229,11 +229,13 @@ class SigmoidNetwork:
     ``np.random.default_rng(seed)``. ``layer_slices[k]`` selects layer k's
     weights and bias in the flat vector, for per-layer gradient sizes.
     ``init(seed)`` draws a starting vector with Glorot-uniform weights and zero
-    biases (Glorot & Bengio, 2010). The network remembers its last forward
-    pass, so ``loss(x)`` then ``grad(x)`` at the same point (as ``run`` calls
-    them) compute it once, with the same numbers as computing it twice. Deep stacks of sigmoids shrink the
+    biases (Glorot & Bengio, 2010). Deep stacks of sigmoids shrink the
     gradient layer by layer (each sigmoid's slope is at most 1/4), so the
     first layers get the smallest gradients: the vanishing-gradient problem.
+
+    The network remembers its last forward pass, so ``loss(x)`` then
+    ``grad(x)`` at the same point (as ``run`` calls them) compute it once,
+    with the same numbers as computing it twice.
     """
 
     def __init__(self, sizes=(2, 8, 8, 8, 8, 1), n_samples=200, noise=0.1, seed=0):

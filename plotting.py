@@ -104,10 +104,14 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
             raise ValueError(f"Invalid {name}: {n!r}; need a whole number >= 1")
     if width_ratios is not None:
         columns = ncols if mosaic is None else len(mosaic[0])
-        if not (len(width_ratios) == columns and all(np.isfinite(r) and r > 0 for r in width_ratios)):
+        try:
+            ratios = np.asarray(width_ratios, dtype=float)
+        except (TypeError, ValueError):
+            ratios = np.array([np.nan])
+        if not (ratios.shape == (columns,) and np.all(np.isfinite(ratios) & (ratios > 0))):
             raise ValueError(f"Invalid width_ratios: {width_ratios!r}; need {columns} positive numbers, "
                              "one per column")
-        width_ratios = tuple(float(r) for r in width_ratios)
+        width_ratios = tuple(ratios.tolist())
     key = ((ncols, nrows, width, height) if mosaic is None else (width, height, repr(mosaic))) + (width_ratios,)
     if reuse is not None and reuse in _grids and _grids[reuse][0] == key:
         axes = _grids[reuse][1]

@@ -68,20 +68,30 @@ a profile of chapter 0's first explorer, laying out and drawing tick labels, tit
 legends took most of the painting time, and a title with math in it takes about 10 ms more
 for each new value (its TeX is parsed again). Checking that what was painted stays in its
 room measures the ticks again: about a fifth of the rendering when an Axes was painted
-whole. Encoding the live image as PNG takes about 25 ms for a two-panel figure at 150 dpi. Reaching 50 ms would need the changing lines drawn in the browser from their
-data (a custom widget, and a second drawing path beside matplotlib's, which still draws the
-static version). Not started."""
+whole. Encoding the live image as PNG takes about 25 ms for a two-panel figure at 150 dpi.
+Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
+widget, and a second drawing path beside matplotlib's, which still draws the static
+version). Not started."""
 
 MAKE_TEST_LIMIT = """\
-**What limits `make test`.** Its four stages, in the last full run on this machine: nbval
-about 270 s (every notebook re-executed, two at a time: about 450 s of one core's time, of
-which the explorers' static frames are now under a third, down from about 70%), the browser
-tests about 200 s (39 page visits in a real Chromium, one at a time, each waiting for the
-page, MathJax, every image and every explorer's script), the unit tests about 55 s and the
-fresh build about 20 s. It was 640 s. The stages are CPU-bound on two cores: about 780 s of
-CPU time in all, so 240 s would need less work, not more parallelism; the largest items left
-are the chapters' own experiments (the network sweeps of chapter 1 and the appendix) and
-the page visits (two Chromium processes at once were no faster here, and more flaky)."""
+**What changed since the last report** (544 s then). The browser tests screenshot each page's
+first screen instead of the whole page: a full-page screenshot of a chapter took about 4 s,
+half of the visit, and checked nothing (`make screenshots` still takes them, to look at every
+page); the stage went from about 240 s to 150 s, measured one after the other. The sigmoid
+network computes its forward pass once per step instead of twice, which halves chapter 1's
+network sweeps and the network runs of chapter 6 and the appendix: nbval went from about
+270 s to 210 s.
+
+**What limits it.** The stages are CPU-bound on two cores. nbval re-executes every chapter,
+two at a time (about 450 s of one core's time): more than half of that draws the explorers'
+static frames (up to 25 per explorer, each a matplotlib figure painted and encoded as a
+palette PNG), which it must, as they are the pages' outputs. Each page visit in Chromium
+takes about 4.5 s, of which about 3 s is MathJax typesetting the page's formulas (a chapter
+has about 400; with MathJax blocked the page loads in 1.6 s), and each chapter is visited
+three times (desktop, phone, dark: the theme sets dark mode when the page loads, not when
+the preference changes later, so one visit cannot check both). The unit tests take about
+60 s. 240 s would need less work rather than more parallelism: fewer static frames per
+explorer, or math typeset at build time instead of in every browser."""
 
 STEPS_LIMIT = """\
 **What limits it.** Each numpy operation is one pass over an 8 MB array, out to memory and

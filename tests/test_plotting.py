@@ -376,7 +376,7 @@ def test_figure_width_ratios_size_the_columns_and_are_checked():
     fig, (left, right) = plotting.figure(ncols=2, width_ratios=[2, 1])
     fig.canvas.draw()
     assert left.get_position().width > 1.5 * right.get_position().width
-    for bad in ([1, 1], [1, 0, 1], [1, float("nan"), 1]):
+    for bad in ([1, 1], [1, 0, 1], [1, float("nan"), 1], "abc", 3, [[1, 1, 1]]):
         with pytest.raises(ValueError, match=r"Invalid width_ratios: .*; need 3 positive numbers, one per column"):
             plotting.figure(ncols=3, width_ratios=bad)
 
