@@ -80,7 +80,9 @@ half of the visit, and checked nothing (`make screenshots` still takes them, to 
 page). Dark mode is checked on the desktop visit, by switching the reader's colour scheme on
 the open page (the theme follows it), instead of in a third visit of every page. The stage
 went from about 240 s to 150 s with the first change and to 110 s with the second, each
-measured one after the other. The sigmoid
+measured one after the other. (The build and test times above were measured again after the
+second change, when this machine ran 10 to 20% slower than during the rest of this report:
+the other stages took that much longer than in the run before it, 62 / 209 / 16 s.) The sigmoid
 network computes its forward pass once per step instead of twice, which halves chapter 1's
 network sweeps and the network runs of chapter 6 and the appendix: nbval went from about
 270 s to 210 s.
