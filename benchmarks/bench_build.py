@@ -27,17 +27,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def timed(cmd, cwd, env):
-    start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-        raise SystemExit(f"{' '.join(cmd)} failed (exit {done.returncode}) in {cwd}")
-    return seconds
+    """Wall time of ``cmd``; fails with the end of its output if it fails."""
+    return timed_stages(cmd, cwd, env)[0]
 
 
 def timed_stages(cmd, cwd, env):
-    """Run ``make test``: its total wall time, and each stage's (from its "==== make <stage>" line)."""
+    """Wall time of ``cmd``, and of each stage of ``make test`` (from its "==== make <stage>" lines)."""
     start = time.perf_counter()
     stages, current, lines = {}, None, []
     with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
