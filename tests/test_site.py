@@ -218,7 +218,6 @@ class Visit:
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
         page.on("requestfinished", lambda r: self.loaded.add(r.url))
         page.goto(base_url + rel, wait_until="load")
-        _settle(page)
         # MathJax 3 typesets asynchronously after its deferred script ran.
         page.evaluate(
             """async () => {
