@@ -257,9 +257,12 @@ def test_ids_are_unique_and_derived_from_the_title():
 
 
 def _noise_plot(size_inches):
-    """Random pixels: a figure no PNG can compress, of size_inches, drawn edge to edge."""
+    """Random grey pixels: a figure no PNG can compress, of size_inches, drawn edge to edge.
+
+    Grey, so that its 256 colours make the palette PNG exact and quick to compute."""
     rng = np.random.default_rng(0)
-    image = rng.integers(0, 256, (round(100 * size_inches[1]), round(100 * size_inches[0]), 3), dtype=np.uint8)
+    grey = rng.integers(0, 256, (round(100 * size_inches[1]), round(100 * size_inches[0]), 1), dtype=np.uint8)
+    image = np.repeat(grey, 3, axis=-1)
 
     def plot(k):
         fig = Figure(figsize=size_inches)
