@@ -38,7 +38,8 @@ counts the moves that needed no full draw. Each explorer checks, once, that its 
 frame is, pixel for pixel, what a full draw and a new figure give. Against the design before
 it (a new figure for every move), this was 2 to 4 times faster, measured side by side.
 
-**What changed since the last report: the slowest explorers.** The five explorers whose own
+**The slowest explorers, cached (the report before this one; the explorers have not changed
+since).** The five explorers whose own
 computation took hundreds of milliseconds per setting now cache it per setting
 (`functools.lru_cache`: chapter 2's first steps, chapter 4's pit and bias correction, chapter
 6's map, the appendix's ε explorer). The static frames compute every value of the main
@@ -69,33 +70,47 @@ legends took most of the painting time, and a title with math in it takes about 
 for each new value (its TeX is parsed again). Checking that what was painted stays in its
 room measures the ticks again: about a fifth of the rendering when an Axes was painted
 whole. Encoding the live image as PNG takes about 25 ms for a two-panel figure at 150 dpi.
-Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
+A larger cache for matplotlib's parsed TeX (4,096 entries instead of 50) changed nothing:
+tried on chapters 0, 4 and 6, the moves missed it exactly as often, because the missed
+strings are new ones (a title with the new value), not evicted ones. Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
 widget, and a second drawing path beside matplotlib's, which still draws the static
 version). Not started."""
 
 MAKE_TEST_LIMIT = """\
-**What changed since the last report** (544 s then). The browser tests screenshot each page's
-first screen instead of the whole page: a full-page screenshot of a chapter took about 4 s,
-half of the visit, and checked nothing (`make screenshots` still takes them, to look at every
-page). Dark mode is checked on the desktop visit, by switching the reader's colour scheme on
-the open page (the theme follows it), instead of in a third visit of every page. The stage
-went from about 240 s to 150 s with the first change and to 110 s with the second, each
-measured one after the other. (The build and test times above were measured again after the
-second change, when this machine ran 10 to 20% slower than during the rest of this report:
-the other stages took that much longer than in the run before it, 62 / 209 / 16 s.) The sigmoid
-network computes its forward pass once per step instead of twice, which halves chapter 1's
-network sweeps and the network runs of chapter 6 and the appendix: nbval went from about
-270 s to 210 s.
+**What changed since the last report** (441 s then; 440 s now, within this machine's noise).
+The benchmark now records each stage's CPU time, every process counted. That corrected a
+reading of ours: the shell's `time` gave the browser stage about 60 CPU seconds in 129 s,
+half a core, which looked like idle waiting that running pages side by side would remove. It
+is mostly not idle: Chromium's renderer and GPU processes are not children the test waits
+for, so `time` does not count them; counted, the stage keeps 1.5 cores busy (the table). Two
+pytest-xdist workers for the browser tests took 108 s against 107 s for one, measured one
+after the other (`vmstat` showed both cores 97 to 100% busy with two), so they were not kept. Two small cuts were: each page visit waited for the
+network to go quiet twice (at least 500 ms each), right after the load event and again after
+its explicit waits, and now waits once, at the end; and the two unit tests that need a figure
+too large for the static budget drew random colours, on which the palette quantizer is slow,
+and now draw random greys, as incompressible (10 s to 2 s). Together these are within the
+noise of the total.
 
-**What limits it.** The stages are CPU-bound on two cores. nbval re-executes every chapter,
-two at a time (about 450 s of one core's time): more than half of that draws the explorers'
-static frames (up to 25 per explorer, each a matplotlib figure painted and encoded as a
-palette PNG), which it must, as they are the pages' outputs. Each page visit in Chromium
-takes about 4.5 s, of which about 3 s is MathJax typesetting the page's formulas (a chapter
-has about 400; with MathJax blocked the page loads in 1.6 s), and each page is visited twice
-(desktop, and a phone's width, which needs its own load). The unit tests take about
-60 s. 240 s would need less work rather than more parallelism: fewer static frames per
-explorer, or math typeset at build time instead of in every browser."""
+**What limits it.** The table above: about 760 CPU seconds of work, on two cores. Even with
+both cores busy all the time the suite would take about 380 s, so 240 s needs about a third
+of the work removed, not more parallelism.
+
+* nbval (about 450 CPU seconds): about 60% makes the explorers' static frames, the pages'
+  outputs. Timed over every chapter's code: about 530 frames, whose drawing (the plot
+  functions, their computation included, and the painting) took about 160 CPU seconds, their
+  palette PNGs about 40 s (75 ms each), and the check of each explorer's kept figure against
+  a new one about 20 s. The rest is mostly the chapters' own computation (chapter 1's
+  network sweeps the largest).
+* The browser tests (about 170 CPU seconds): a chapter's desktop visit takes about 5.6 s and
+  8 CPU seconds, then 3 s more to scrub its explorers and switch to dark mode; the phone visit
+  loads it again. MathJax is about 2.3 s of each chapter load (4.2 s with it, 1.9 s with it
+  blocked).
+* Options, with their price: typesetting the math at build time (Node and MathJax's npm
+  package in the build; readers would gain the same 2 s per chapter); fewer static frames per
+  explorer (a coarser static version); a faster palette PNG (Pillow's fast-octree quantizer
+  takes 14 ms instead of 75 ms per frame but shifts colours by 1.5 levels on average instead
+  of 0.1, white backgrounds included; its maximum-coverage one takes 61 ms). None is taken
+  yet; each changes what readers get."""
 
 STEPS_LIMIT = """\
 **What limits it.** Each numpy operation is one pass over an 8 MB array, out to memory and
