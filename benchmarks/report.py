@@ -88,7 +88,7 @@ after the other (`vmstat` showed both cores 97 to 100% busy with two), so they w
 network to go quiet twice (at least 500 ms each), right after the load event and again after
 its explicit waits, and now waits once, at the end; and the two unit tests that need a figure
 too large for the static budget drew random colours, on which the palette quantizer is slow,
-and now draw random greys, as incompressible (10 s to 2 s). Together these are within the
+and now draw random greys, as incompressible (the larger one from 8 s to 2 s). Together these are within the
 noise of the total.
 
 **What limits it.** The table above: about 760 CPU seconds of work, on two cores. Even with
@@ -101,10 +101,10 @@ of the work removed, not more parallelism.
   palette PNGs about 40 s (75 ms each), and the check of each explorer's kept figure against
   a new one about 20 s. The rest is mostly the chapters' own computation (chapter 1's
   network sweeps the largest).
-* The browser tests (about 170 CPU seconds): a chapter's desktop visit takes about 5.6 s and
-  8 CPU seconds, then 3 s more to scrub its explorers and switch to dark mode; the phone visit
-  loads it again. MathJax is about 2.3 s of each chapter load (4.2 s with it, 1.9 s with it
-  blocked).
+* The browser tests (about 170 CPU seconds): chapter 1's desktop visit takes about 5.6 s and
+  8 CPU seconds to load, then about 3 s more to scrub its four explorers and switch to dark
+  mode (chapter 0: 3.3 s, then 1.8 s); the phone visit loads the page again. MathJax is about
+  2.3 s of chapter 1's load (4.2 s with it, 1.9 s with it blocked).
 * Options, with their price: typesetting the math at build time (Node and MathJax's npm
   package in the build; readers would gain the same 2 s per chapter); fewer static frames per
   explorer (a coarser static version); a faster palette PNG (Pillow's fast-octree quantizer
