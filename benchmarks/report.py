@@ -76,7 +76,8 @@ strings are new ones (a title with the new value), not evicted ones. Nor is the 
 pixels what limits: drawing the live figure at 100 dpi instead of 150 (blurrier on
 high-density screens) made it only about 13% quicker (12 explorers of chapters 0, 3 and 5
 and the appendix, two alternating runs each: the median of their p50s 275 and 298 ms at
-150 dpi, 254 and 239 ms at 100 dpi); the time goes to Python work per artist. Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
+150 dpi, 254 and 239 ms at 100 dpi); the time goes to Python work per artist.
+Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
 widget, and a second drawing path beside matplotlib's, which still draws the static
 version). Not started."""
 
