@@ -69,8 +69,10 @@ class BookFigure(Figure):
 # so that figure(reuse=fig) can hand the same Axes back (see figure).
 _grids = weakref.WeakKeyDictionary()
 # Per Axes, the last contours that contour() drew there and what they show, so that
-# drawing the same landscape again into the reused Axes puts the same artists back.
+# drawing the same landscape again into the reused Axes puts the same artists back;
+# the same for the loss curve that curve_1d() draws.
 _contours = weakref.WeakKeyDictionary()
+_curves = weakref.WeakKeyDictionary()
 
 
 def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mosaic=None, width_ratios=None):
@@ -385,7 +387,16 @@ def curve_1d(landscape, runs=None, ax=None, resolution=400):
     x = np.linspace(*landscape.xlim, resolution)
     with np.errstate(all="ignore"):
         f = np.asarray(landscape.loss(x[:, None]), dtype=float)
-    ax.plot(x, f, color="#595959", linewidth=2.0, label="loss $f(x)$", zorder=1)
+    # Into a reused, emptied Axes, the same curve gets back the very same line (as contour
+    # does): drawn below the ticks, a new one would make an explorer paint them again.
+    drawn, line = _curves.get(ax, (None, None))
+    if (drawn is not None and line.axes is None
+            and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(drawn, (x, f)))):
+        ax.add_line(line)
+        line.stale = False                     # exactly as it was last drawn
+    else:
+        (line,) = ax.plot(x, f, color="#595959", linewidth=2.0, label="loss $f(x)$", zorder=1)
+        _curves[ax] = ((x, f), line)
     minimum = getattr(landscape, "minimum", None)
     if minimum is not None:
         ax.plot(minimum[0], landscape.min_value, marker="*", markersize=14, color="#000000",

@@ -430,6 +430,31 @@ def test_contour_into_a_reused_axes_puts_back_the_same_artists_only_for_the_same
     assert not ax.collections
 
 
+def test_curve_1d_into_a_reused_axes_puts_back_the_same_line_only_for_the_same_curve():
+    landscapes = pytest.importorskip("landscapes")
+    pit, valley = landscapes.Pit1D(), Valley()
+    path = np.linspace(pit.xlim[0], 0.0, 12)
+
+    def draw(land, end, fig=None):
+        fig, ax = plotting.figure(width=5, height=3, reuse=fig)
+        plotting.curve_1d(land, {f"to {end}": path * end}, ax=ax)
+        return fig
+
+    kept = draw(pit, 1.0)
+    render(kept)
+    curve = kept.axes[0].lines[0]
+    for end in (0.5, 0.8):
+        kept = draw(pit, end, fig=kept)
+        ax = kept.axes[0]
+        assert ax.lines[0] is curve and not curve.stale                     # the same line, drawn first
+        assert ax.get_legend().get_texts()[0].get_text() == "loss $f(x)$"
+        assert_draws_like(kept, draw(pit, end))
+        render(kept)
+    kept = draw(valley, 0.5, fig=kept)                                      # another curve: a new line
+    assert kept.axes[0].lines[0] is not curve
+    assert_draws_like(kept, draw(valley, 0.5))
+
+
 def test_reused_figure_draws_like_a_new_one():
     """Trajectories and loss curves drawn into a reused figure give the pixels of a new figure."""
     def draw(lr, log, fig=None):
