@@ -38,8 +38,15 @@ counts the moves that needed no full draw. Each explorer checks, once, that its 
 frame is, pixel for pixel, what a full draw and a new figure give. Against the design before
 it (a new figure for every move), this was 2 to 4 times faster, measured side by side.
 
-**The slowest explorers, cached (the report before this one; the explorers have not changed
-since).** The five explorers whose own
+**After this report's run: a kept loss curve for 1-D landscapes.** `plotting.curve_1d` drew a
+new loss curve at every move. It lies below the ticks in drawing order, so chapter 3's 1-D
+pit explorer painted its ticks and their labels again at every move. Like `contour`, it now
+puts the same line back when the curve has not changed. Side by side, two alternating runs
+each (while another job loaded the machine, so slower than the table above): p50 438 and
+480 ms before, 368 and 362 ms after; render p50 298 and 363 ms before, 237 and 244 ms after.
+The table above predates it.
+
+**The slowest explorers, cached (the report before this one).** The five explorers whose own
 computation took hundreds of milliseconds per setting now cache it per setting
 (`functools.lru_cache`: chapter 2's first steps, chapter 4's pit and bias correction, chapter
 6's map, the appendix's ε explorer). The static frames compute every value of the main
