@@ -91,9 +91,9 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
     (else it is ignored). Its Axes come back emptied, ready to be drawn again:
     every line, text, patch, collection and legend is removed, figure legends
     too, and any other Axes (a twin, a colorbar) is deleted. Scales, limits,
-    labels and titles stay until set again. :func:`contour` then puts back the very same contour
-    artists when the landscape has not changed, instead of computing them
-    again. This is how an explorer redraws one figure in place instead of
+    labels and titles stay until set again. :func:`contour` and :func:`curve_1d` then put back
+    the very same artists (the contours, the loss curve) when the landscape has not changed,
+    instead of making them again. This is how an explorer redraws one figure in place instead of
     building a new one for every slider position (see ``explorers.explore``).
 
     >>> fig, (left, right) = figure(ncols=2)
