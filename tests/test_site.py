@@ -443,7 +443,6 @@ PAGE_REPORT_JS = r"""
       .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > edge && !scrollable(e))
       .map(e => e.tagName.toLowerCase() + ": " + (e.textContent || e.getAttribute("src") || "").trim().slice(0, 60));
 
-  out.theme = document.documentElement.dataset.theme;
   out.scrollWidth = document.documentElement.scrollWidth;
   out.innerWidth = window.innerWidth;
   return out;
