@@ -32,7 +32,10 @@ cell's output carries both and the viewer picks:
 
 * **Live**, in Jupyter with a running kernel: every control as a widget, and
   the figure drawn when the widget appears, then again whenever a slider is
-  released or a menu item chosen.
+  released or a menu item chosen. While the reader pauses, the kernel draws
+  ahead the figures for the main control's other values (nearest first, the
+  other controls as they are), so that moving the main slider then shows a
+  figure at once; the last :data:`LIVE_FRAMES` figures are kept.
 * **Static**, on the book's web pages (no kernel): the figure precomputed for
   up to :data:`MAX_FRAMES` values of the *main* control (the others at their
   defaults), and a range slider that flips between them. The whole static
@@ -55,6 +58,7 @@ The static version's HTML, for browser tests and the book's CSS::
     </div>
 """
 
+import asyncio
 import base64
 import hashlib
 import html
@@ -63,7 +67,7 @@ import io
 import json
 import math
 import traceback
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Integral, Real
@@ -83,6 +87,8 @@ FRAME_DPI = 100               # static frames: this resolution, lowered to fit M
 MIN_FRAME_DPI = 50            # ... but never below this one
 LIVE_DPI = 150                # live figure: sharper, as it is never stored in the page
 CSS_PX_PER_INCH = 100         # a 7-inch-wide figure is shown 700 CSS pixels wide in both versions
+LIVE_FRAMES = 100             # live figures kept per explorer, the most recent (PNGs of 100 to 170 KB)
+AHEAD_DELAY_S = 0.05          # live: the pause before each figure drawn ahead, so the kernel answers first
 
 _ids = Counter()              # explorers made so far in this process, per title (for unique HTML ids)
 
@@ -650,6 +656,7 @@ class Explorer:
         self.id = f"explorer-{digest}" + (f"-{_ids[title]}" if _ids[title] > 1 else "")
         self.html = self._static_html()    # now, so a failing plot or a too-large page fails the cell
         self._widget = self._live = None
+        self._frames = OrderedDict()       # live outputs by setting (tuple of (name, value)), oldest first
 
     # -- drawing -------------------------------------------------------------
 
@@ -838,12 +845,25 @@ class Explorer:
             self._redraw()
 
     def _redraw(self, change=None):
-        """Draw the figure for the widgets' current values into the Output area."""
-        spec = {c.name: c for c in self.controls_spec}
+        """Show the figure for the widgets' current values in the Output area, then draw ahead."""
+        self._output.outputs = (self._live_output(self._values()),)
+        _draw_ahead_later(self)
+
+    def _values(self):
+        """The widgets' current values, as the grid values the static version uses."""
         values = {}
-        for name, control in self._controls.items():
-            grid = spec[name].values()      # the same grid values the static version uses
-            values[name] = grid[spec[name].index(control.value)]
+        for spec in self.controls_spec:
+            grid = spec.values()
+            values[spec.name] = grid[spec.index(self.controls[spec.name].value)]
+        return values
+
+    def _live_output(self, values):
+        """The Output area's content for ``values``: drawn the first time, then taken from the
+        last :data:`LIVE_FRAMES` drawn (a figure, or the traceback of a plot that failed)."""
+        key = tuple(values.items())
+        if key in self._frames:
+            self._frames.move_to_end(key)
+            return self._frames[key]
         try:
             if self._live is None:
                 self._live = self._drawing(LIVE_DPI)
@@ -857,7 +877,30 @@ class Explorer:
         except Exception:                   # show the reader what went wrong, where they look
             self._live = None               # and start again from a new figure
             output = {"output_type": "stream", "name": "stderr", "text": traceback.format_exc()}
-        self._output.outputs = (output,)
+        self._frames[key] = output
+        if len(self._frames) > LIVE_FRAMES:
+            self._frames.popitem(last=False)
+        return output
+
+    def draw_ahead(self):
+        """Draw one figure ahead of the reader; return whether there was one to draw.
+
+        It is the figure for the value of the main control nearest to the
+        current one (the lower on a tie) that is not drawn yet, with the other
+        controls at their current values. Only the :data:`LIVE_FRAMES` ``- 1``
+        nearest values are drawn ahead, so that none of them pushes out another.
+        """
+        values = self._values()
+        main = self._main_control()
+        grid = main.values()
+        here = main.index(values[self.main])
+        nearest = sorted(range(len(grid)), key=lambda i: abs(i - here))[:LIVE_FRAMES - 1]
+        for i in nearest:
+            ahead = {**values, self.main: grid[i]}
+            if tuple(ahead.items()) not in self._frames:
+                self._live_output(ahead)
+                return True
+        return False
 
     # -- display ---------------------------------------------------------------
 
@@ -872,6 +915,49 @@ class Explorer:
         bundle["text/html"] = self.html
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+# Drawing ahead in a running kernel: one figure at a time, for all explorers together.
+_waiting = []              # live explorers that may have figures left to draw ahead; moved last at the end
+_scheduled = None          # (event loop, handle) of the next step, while one is scheduled
+
+
+def _draw_ahead_later(explorer):
+    """In a running kernel, draw ahead for ``explorer`` first, one figure per step of its event loop.
+
+    Each figure is drawn in its own callback of the kernel's event loop, after
+    a pause of :data:`AHEAD_DELAY_S`, and one chain of callbacks serves every
+    explorer, the one moved last first: so a message that arrives meanwhile
+    (the reader moving a control) waits for one figure at most. Without a
+    running event loop (a script, a test) nothing is drawn ahead; nor in a
+    kernel before a frontend shows the widget (a notebook run to check or
+    store its outputs).
+    """
+    global _scheduled
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if explorer in _waiting:
+        _waiting.remove(explorer)
+    _waiting.append(explorer)
+    if _scheduled is None or _scheduled[0] is not loop:
+        _scheduled = (loop, loop.call_later(AHEAD_DELAY_S, _draw_ahead_step, loop))
+
+
+def _draw_ahead_step(loop):
+    """Draw one figure ahead for the explorer moved last that has one left; schedule the next step."""
+    global _scheduled
+    _scheduled = None
+    try:
+        while _waiting and not _waiting[-1].draw_ahead():
+            _waiting.pop()
+    except Exception:                       # not the plot (its errors are shown as output): a bug
+        _waiting.pop()
+        raise
+    finally:
+        if _waiting:
+            _scheduled = (loop, loop.call_later(AHEAD_DELAY_S, _draw_ahead_step, loop))
 
 
 def _frame_indices(count, default, cap=MAX_FRAMES):

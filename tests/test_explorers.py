@@ -4,11 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import asyncio  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import textwrap  # noqa: E402
+import time  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -383,6 +385,169 @@ def test_an_error_while_live_is_shown_in_the_output_not_raised():
     (out,) = e.output.outputs
     assert out["output_type"] == "stream" and out["name"] == "stderr"
     assert "RuntimeError: diverged beyond repair" in out["text"]
+    broken.clear()
+    e.controls["lr"].value = 1.0                   # the next setting draws again, in a new figure
+    assert e.output.outputs[0]["output_type"] == "display_data"
+
+
+# ---------------------------------------------------------------------------
+# Live: figures kept, and drawn ahead while the reader pauses
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def few_static_frames(monkeypatch):
+    """Explorers made with 2 static frames: these tests are about the live figures."""
+    monkeypatch.setattr(explorers, "MAX_FRAMES", 2)
+
+
+def small_slider():
+    return Slider("lr", 0.1, 1.0, 0.1, value=0.5, label="learning rate η")     # 10 values
+
+
+def test_a_setting_seen_before_is_shown_again_without_drawing(few_static_frames, monkeypatch):
+    plot = Recorder()
+    e = show(explore(plot, small_slider(), opt_menu(), title="Kept frames"))
+    first = e.output.outputs[0]
+    plot.calls.clear()
+    e.controls["lr"].value = 1.0
+    e.controls["lr"].value = 0.5                   # back to the first setting: not drawn again
+    assert plot.calls == [{"lr": 1.0, "opt": "GD"}]
+    assert e.output.outputs[0] == first
+    assert e not in explorers._waiting             # no event loop here, so nothing is drawn ahead
+    monkeypatch.setattr(explorers, "LIVE_FRAMES", 2)
+    for lr in (0.8, 0.9, 1.0, 0.9):                # only the last two are kept: 1.0 is drawn again
+        e.controls["lr"].value = lr
+    assert [c["lr"] for c in plot.calls] == [1.0, 0.8, 0.9, 1.0]
+    assert list(e._frames) == [(("lr", 1.0), ("opt", "GD")), (("lr", 0.9), ("opt", "GD"))]
+
+
+def test_drawing_ahead_takes_the_main_control_nearest_first_at_the_other_controls_values(few_static_frames):
+    plot = Recorder()
+    e = show(explore(plot, small_slider(), opt_menu(), title="Ahead"))
+    e.controls["opt"].value = "AdaGrad"
+    e.controls["lr"].value = 0.2
+    plot.calls.clear()
+    while e.draw_ahead():
+        pass
+    lrs = [c["lr"] for c in plot.calls]
+    assert all(c["opt"] == "AdaGrad" for c in plot.calls)
+    assert lrs[:4] == [0.1, 0.3, 0.4, 0.6]         # 0.2's neighbours first, the lower on a tie; 0.5 was drawn
+    assert sorted(lrs) == [v for v in small_slider().values() if v not in (0.2, 0.5)]   # the others, once
+    plot.calls.clear()
+    e.controls["lr"].value = 1.0                   # drawn ahead: shown at once
+    assert plot.calls == [] and "learning rate η = 1.0" in e.output.outputs[0]["data"]["text/plain"]
+    e.controls["opt"].value = "GD"                 # the others changed: drawn now, then ahead from here
+    assert plot.calls == [{"lr": 1.0, "opt": "GD"}]
+    assert e.draw_ahead() and plot.calls[-1] == {"lr": 0.9, "opt": "GD"}
+
+
+def test_drawing_ahead_keeps_no_more_than_it_can_keep(few_static_frames, monkeypatch):
+    monkeypatch.setattr(explorers, "LIVE_FRAMES", 5)
+    plot = Recorder()
+    e = show(explore(plot, small_slider(), title="Ahead, bounded"))
+    plot.calls.clear()
+    while e.draw_ahead():
+        pass
+    assert [c["lr"] for c in plot.calls] == [0.4, 0.6, 0.3]       # with 0.5, the 4 nearest values
+    assert len(e._frames) == 4
+
+
+def test_a_figure_drawn_ahead_is_the_one_drawn_on_demand(few_static_frames):
+    e = show(explore(KeptPlot(autoscale=True), small_slider(), opt_menu(), title="Ahead pixels"))
+    for _ in range(6):                             # 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, in that order
+        assert e.draw_ahead()
+    e.controls["lr"].value = 0.7
+    fresh = show(explore(KeptPlot(autoscale=True), small_slider(), opt_menu(), title="On demand"))
+    fresh.controls["lr"].value = 0.7
+    assert e.output.outputs[0]["data"]["image/png"] == fresh.output.outputs[0]["data"]["image/png"]
+
+
+async def _until(condition, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        assert loop.time() < end, "timed out"
+        await asyncio.sleep(0.005)
+
+
+def test_in_a_running_event_loop_figures_are_drawn_ahead_between_moves(few_static_frames, monkeypatch):
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    plot = Recorder()
+
+    async def reader():
+        e = explore(plot, small_slider(), title="In a kernel")
+        plot.calls.clear()
+        show(e)                                    # as in a kernel: its event loop is running
+        assert explorers._waiting == [e] and explorers._scheduled is not None and len(plot.calls) == 1
+        await _until(lambda: len(plot.calls) >= 3)  # the reader pauses: the loop draws ahead
+        drawn = len(plot.calls)
+        e.controls["lr"].value = 1.0               # a move meanwhile: drawn, then ahead from there
+        assert plot.calls[drawn] == {"lr": 1.0}
+        await _until(lambda: explorers._scheduled is None)   # every value drawn, then it stops
+        return e, drawn
+
+    e, drawn = asyncio.run(reader())
+    assert plot.calls[drawn + 1] == {"lr": 0.9}
+    assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once
+    assert explorers._waiting == [] and not e.draw_ahead()
+
+
+def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_static_frames, monkeypatch):
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    calls = []
+
+    def plot(lr, opt="GD"):
+        calls.append(opt)
+        return Recorder()(lr=lr)
+
+    async def reader():
+        first = show(explore(plot, small_slider(), Dropdown("opt", ["first"]), title="First"))
+        second = show(explore(plot, small_slider(), Dropdown("opt", ["second"]), title="Second"))
+        calls.clear()
+        await _until(lambda: len(calls) >= 2)
+        first.controls["lr"].value = 0.1           # the reader moves the first one: its turn now
+        await _until(lambda: explorers._scheduled is None)
+
+    asyncio.run(reader())
+    k = calls.index("first")                       # the second explorer (shown last) drew k figures ahead,
+    assert k >= 2 and calls == ["second"] * k + ["first"] * 9 + ["second"] * (9 - k)   # then the first
+    assert explorers._waiting == []
+def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
+    """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+    try:
+        def run(code):
+            out = []
+            reply = client.execute_interactive(
+                code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(out)
+
+        run(textwrap.dedent("""
+            from matplotlib.figure import Figure
+            import explorers
+            from explorers import Slider, explore
+            explorers.MAX_FRAMES = 2      # the live figures are tested here, not the static ones
+
+            def plot(lr):
+                fig = Figure(figsize=(2, 1.5))
+                fig.subplots().plot([0, 1], [0, lr])
+                return fig
+
+            e = explore(plot, Slider("lr", 0.1, 1.0, 0.1, value=0.5), title="Kernel")
+            e.output._view_count = 1    # what a frontend does when it shows the widget
+        """))
+        for _ in range(120):
+            state = run("print(len(e._frames), explorers._scheduled is None)").split()
+            if state == ["10", "True"]:
+                break
+            time.sleep(0.25)
+        assert state == ["10", "True"], f"after 30 s: {state} (frames kept, done drawing ahead)"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 # ---------------------------------------------------------------------------
@@ -498,11 +663,11 @@ def test_a_plot_with_a_fig_parameter_is_given_its_previous_figure():
 
 def test_a_kept_figure_paints_only_the_lines_when_nothing_else_changes():
     e = show(explore(KeptPlot(), lr_slider(), opt_menu(), title="Blits"))
-    for lr in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+    for lr in (0.1, 0.2, 0.3, 0.4, 0.6, 0.7):      # not 0.5, the first figure's: that one is kept
         e.controls["lr"].value = lr
     assert e._live.blits >= 5                     # after learning which artists change
     e.controls["opt"].value = "AdaGrad"           # a new line: still only painted over the background
-    e.controls["lr"].value = 0.7
+    e.controls["lr"].value = 0.8
     assert e._live.blits >= 7
 
 
