@@ -90,8 +90,10 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
     ``reuse``: a figure made earlier by this function with the same arguments
     (else it is ignored). Its Axes come back emptied, ready to be drawn again:
     every line, text, patch, collection and legend is removed, figure legends
-    too, and any other Axes (a twin, a colorbar) is deleted. Scales, limits,
-    labels and titles stay until set again. :func:`contour` and :func:`curve_1d` then put back
+    too, and any other Axes (a twin, a colorbar) is deleted. Scales, labels and
+    titles stay until set again; limits autoscale to what is drawn next unless
+    set again, and the colour cycle starts again, as in a new Axes.
+    :func:`contour` and :func:`curve_1d` then put back
     the very same artists (the contours, the loss curve) when the landscape has not changed,
     instead of making them again. This is how an explorer redraws one figure in place instead of
     building a new one for every slider position (see ``explorers.explore``).
@@ -136,13 +138,18 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
 
 
 def _empty(ax):
-    """Remove everything drawn on ``ax`` (its spines, axis labels and titles stay)."""
+    """Remove everything drawn on ``ax`` (its spines, axis labels and titles stay), and its data
+    limits and colour cycle with it: limits not set again autoscale to what is drawn next, and
+    colours start again at C0, as in a new Axes."""
     for container in list(ax.containers):          # bars, error bars, stems: their artists and the legend entry
         container.remove()
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists, *ax.tables]:
         artist.remove()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
+    ax.relim()                  # removing an artist keeps its data in the autoscaled limits
+    ax.set_autoscale_on(True)   # set_xlim / set_ylim last time turned autoscaling off
+    ax.set_prop_cycle(None)     # the next line without a colour is C0 again
 
 
 def _axes(ax):
@@ -346,6 +353,11 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     # diverging curve leaves through the top of the plot.
     values = np.concatenate(shown) if shown else np.array([])
     starts = [y[0] for y in shown if y.size]
+    # Every step on the x axis, even where nothing is drawn (a loss of exactly 0 on a log scale):
+    # the autoscaled range then covers step 0 to the last step.
+    last = max((len(_array(run, "loss")) - 1 for run in runs.values()), default=0)
+    if last > 0:
+        ax.update_datalim([(0.0, 1.0), (float(last), 1.0)], updatey=False)
     if ax.get_yscale() != ("log" if log else "linear"):    # only if needed: it makes new tick locators
         ax.set_yscale("log" if log else "linear")
     if values.size == 0:              # nothing to show: keep a sane default window

@@ -241,6 +241,14 @@ def test_loss_curves_with_nan_inf_zero_and_blow_up_do_not_warn():
     assert high <= 4.0 * 1e3 * 2 and low <= 1.0
 
 
+def test_loss_curves_span_every_step_even_where_nothing_is_drawn():
+    """A run that reaches the minimum exactly (loss 0: no point on a log scale) keeps its steps."""
+    exact = plotting.loss_curves({"exact": np.array([4.0, 0.0, 0.0, 0.0, 0.0])}).axes[0]
+    decaying = plotting.loss_curves({"decaying": np.array([4.0, 2.0, 1.0, 0.5, 0.25])}).axes[0]
+    assert exact.get_xlim() == decaying.get_xlim() == pytest.approx((-0.2, 4.2))   # 5% margins
+    assert exact.get_ylim() == pytest.approx((2.0, 40.0))                           # y as before
+
+
 def test_loss_curves_with_nothing_to_show_and_on_a_linear_scale():
     fig = plotting.loss_curves({"all nan": np.full(3, np.nan)})
     render(fig)
@@ -453,6 +461,20 @@ def test_curve_1d_into_a_reused_axes_puts_back_the_same_line_only_for_the_same_c
     kept = draw(valley, 0.5, fig=kept)                                      # another curve: a new line
     assert kept.axes[0].lines[0] is not curve
     assert_draws_like(kept, draw(valley, 0.5))
+
+
+def test_a_reused_axes_autoscales_to_what_is_drawn_now_like_a_new_one():
+    """Limits that a plot leaves to autoscaling forget what was drawn before (and set_xlim last time),
+    and colours left to the cycle start again at C0."""
+    fig, ax = plotting.figure()
+    ax.semilogy([0, 1], [1, 1e-6])
+    ax.set_xlim(0, 5)                              # turns x autoscaling off
+    fig, ax = plotting.figure(reuse=fig)
+    ax.semilogy([0, 2], [1, 1e-2])
+    new_fig, new_ax = plotting.figure()
+    new_ax.semilogy([0, 2], [1, 1e-2])
+    assert ax.get_ylim() == new_ax.get_ylim() and ax.get_xlim() == new_ax.get_xlim()
+    assert_draws_like(fig, new_fig)
 
 
 def test_reused_figure_draws_like_a_new_one():
