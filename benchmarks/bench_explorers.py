@@ -9,11 +9,19 @@ in the Output area is recorded: the chapter's computation, the drawing and
 the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
-Reported per explorer: p50 and p95 over all moves, and the p50 of the two
-parts of a move: the chapter's plot function (its computation, and building
-the figure or drawing into the kept one again) and the rendering (painting
-and PNG encoding); and how many moves painted only what changed (blits).
-Target: p50 <= 50 ms, p95 <= 100 ms. Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
+Reported per explorer: p50 and p95 over the moves to a setting not drawn
+before, and the p50 of the two parts of such a move: the chapter's plot
+function (its computation, and building the figure or drawing into the kept
+one again) and the rendering (painting and PNG encoding); how many moves
+painted only what changed (blits); and how many moves were back to a
+setting drawn before, which the explorer shows again at once.
+
+Then the main control after a pause: a live explorer draws ahead, while the
+reader pauses, the figures for the main control's other values (see
+``Explorer.draw_ahead``). Reported: how long drawing all of them ahead takes
+(the pause needed, at the defaults), then p50 and p95 of moves of the main
+control to spread values. Target: p50 <= 50 ms, p95 <= 100 ms.
+Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
 """
 
 import argparse
@@ -67,7 +75,9 @@ def time_moves(explorer):
     plot: the chapter's plot function (its computation, and building the figure
     or, for a kept figure, drawing into it again);
     render: painting the figure (all of it, or only what changed) and encoding the PNG.
-    Also returns how many moves only painted what changed (blits), for a kept figure.
+    Only moves to a setting not drawn before; also returns how many moves only
+    painted what changed (blits), for a kept figure, and how many were back to a
+    setting drawn before (shown again without drawing).
     """
     phases = {}
     plot = explorer.plot
@@ -82,22 +92,57 @@ def time_moves(explorer):
     explorer.plot = timed_plot                           # the live drawing is made with it, on first use
     explorer.widget                                      # build the live widget
     explorer._redraw()                                   # the first figure (what showing the widget does)
-    times = []
+    times, again = [], 0
     for spec in explorer.controls_spec:
         widget = explorer.controls[spec.name]
-        values = spec.values()
-        picks = [values[i] for i in np.linspace(0, len(values) - 1, MOVES_PER_CONTROL).round().astype(int)]
-        for value in picks + [spec.value]:
+        for value in _picks(spec) + [spec.value]:
             if value == widget.value:
                 continue
+            phases.pop("plot", None)
             start = time.perf_counter()
             widget.value = value                         # observe() redraws synchronously
             total = time.perf_counter() - start
-            times.append((total, phases["plot"], total - phases["plot"]))
-            assert explorer.output.outputs and explorer.output.outputs[0]["output_type"] == "display_data", \
-                f"{explorer.title}: no figure after setting {spec.name} = {value!r}"
+            _check_figure(explorer, spec.name, value)
+            if "plot" in phases:
+                times.append((total, phases["plot"], total - phases["plot"]))
+            else:
+                again += 1
     blits = getattr(explorer._live, "blits", 0)
-    return times, blits
+    return times, blits, again
+
+
+def time_after_pause(explorer):
+    """(seconds to draw ahead every value of the main control, [seconds per main-control move]).
+
+    From the defaults (where time_moves leaves the controls): first the pause,
+    drawing ahead until nothing is left, then moves of the main control to
+    spread values, as the reader's next moves.
+    """
+    start = time.perf_counter()
+    while explorer.draw_ahead():
+        pass
+    ahead = time.perf_counter() - start
+    spec = next(c for c in explorer.controls_spec if c.name == explorer.main)
+    widget = explorer.controls[spec.name]
+    moves = []
+    for value in _picks(spec) + [spec.value]:
+        if value == widget.value:
+            continue
+        start = time.perf_counter()
+        widget.value = value
+        moves.append(time.perf_counter() - start)
+        _check_figure(explorer, spec.name, value)
+    return ahead, moves
+
+
+def _picks(spec):
+    values = spec.values()
+    return [values[i] for i in np.linspace(0, len(values) - 1, MOVES_PER_CONTROL).round().astype(int)]
+
+
+def _check_figure(explorer, name, value):
+    assert explorer.output.outputs and explorer.output.outputs[0]["output_type"] == "display_data", \
+        f"{explorer.title}: no figure after setting {name} = {value!r}"
 
 
 def main():
@@ -109,18 +154,28 @@ def main():
     rows = []
     for path in paths:
         for explorer in chapter_explorers(path.resolve()):
-            moves, blits = time_moves(explorer)
+            moves, blits, again = time_moves(explorer)
             t = np.array(moves) * 1e3                           # columns: total, plot, render
+            ahead_s, after = time_after_pause(explorer)
+            a = np.array(after) * 1e3
+            kept_bytes = sum(len(o["data"]["image/png"]) * 3 / 4 for o in explorer._frames.values() if "data" in o)
             row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
                    "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
                    "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
                    "render_p50_ms": float(np.percentile(t[:, 2], 50)),
-                   "kept": explorer.kept, "blits": blits}
+                   "kept": explorer.kept, "blits": blits, "again": again,
+                   "ahead_s": ahead_s, "after_pause_moves": len(a),
+                   "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
+                   "after_pause_p50_ms": float(np.percentile(a, 50)),
+                   "after_pause_p95_ms": float(np.percentile(a, 95))}
             rows.append(row)
             flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
             print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
                   f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, "
-                  f"{blits}/{len(t)} blits)  {explorer.title}{flag}")
+                  f"{blits}/{len(t)} blits, {again} shown again); after a {ahead_s:.1f} s pause: "
+                  f"p50 {row['after_pause_p50_ms']:.1f} ms  p95 {row['after_pause_p95_ms']:.1f} ms  "
+                  f"({row['kept_figures']} figures kept, {row['kept_mb']:.1f} MB)  "
+                  f"{explorer.title}{flag}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
