@@ -32,43 +32,46 @@ figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape
 contour artists back instead of new ones), and `explorers._KeptFigure` paints only what
 changed over a saved image of the rest: in each Axes, the artists from the first changed one
 in drawing order; an Axes whose limits, ticks or place change is painted whole in the free
-room around it. The layout engine, about half of a full draw, runs again only when a text it
+room around it (chapter 3's 1-D pit, since the last report, gets its loss curve back like
+the contours). The layout engine, about half of a full draw, runs again only when a text it
 measures changes or something outgrows its room. The *repainted only what changed* column
 counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. Against the design before
 it (a new figure for every move), this was 2 to 4 times faster, measured side by side.
 
-**After this report's run: a kept loss curve for 1-D landscapes.** `plotting.curve_1d` drew a
-new loss curve at every move. It lies below the ticks in drawing order, so chapter 3's 1-D
-pit explorer painted its ticks and their labels again at every move. Like `contour`, it now
-puts the same line back when the curve has not changed. Side by side, two alternating runs
-each (while another job loaded the machine, so slower than the table above): p50 438 and
-480 ms before, 368 and 362 ms after; render p50 298 and 363 ms before, 237 and 244 ms after.
-The table above predates it.
+**New in this report: figures kept, and drawn ahead while the reader pauses.** A live
+explorer keeps its last 100 figures, so a move back to a setting drawn before is shown at
+once (the *shown again* column: 54 of this benchmark's 345 moves). And in a
+running kernel, once the widget is shown, the explorer draws ahead, while the reader pauses,
+the figures for the main control's other values, nearest first, at the other controls'
+current values (`Explorer.draw_ahead`). One chain of callbacks on the kernel's event loop
+serves every explorer, the one moved last first, one figure per callback, so a move that
+arrives meanwhile waits for one figure at most; a notebook run without a frontend (nbval,
+the book's build) draws nothing ahead. Once done, moving the main slider takes under a
+millisecond in the kernel (the last two columns: sending the PNG to the browser and decoding
+it come on top, as for every column here). The pause it needs is up to 7 s per explorer
+(median 2.2 s) at the defaults; the kept figures take up to 6.7 MB per explorer. What it does not
+change: the first move of another control, and a move before the drawing ahead has reached
+its value, cost what the first columns say. Tested: in an asyncio loop, between two
+explorers, and in a real ipykernel.
 
-**The slowest explorers, cached (the report before this one).** The five explorers whose own
-computation took hundreds of milliseconds per setting now cache it per setting
-(`functools.lru_cache`: chapter 2's first steps, chapter 4's pit and bias correction, chapter
-6's map, the appendix's ε explorer). The static frames compute every value of the main
-control when the cell runs, so a reader's moves to those values reuse them; other
-combinations compute once, on their first visit. Chapter 6's map made its colorbar, a new
-Axes, at every move, so it was always drawn in full; the colorbar now has its own column
-(`plotting.figure(width_ratios=...)`) and the map repaints only what changed. The sigmoid
-network computes its forward pass once per step instead of twice (`run` asks for the loss,
-then the gradient, at the same point; the same numbers, bit for bit), which halves a
-network run: the first visit of a network setting, and the chapters' network sweeps. Run one
-after the other on this machine, the previous commit (915868f) against this one:
+**A bug it found: frames that depended on the order they were drawn.** A test comparing a
+figure drawn ahead with a new figure failed: `plotting.figure(reuse=fig)` removed the old
+lines but kept their data limits (and `set_xlim` had turned autoscaling off), so an
+autoscaled axis spanned every setting drawn before. Each explorer's check compares only its
+last static frame with a new figure, and that one happened to agree. Two published explorers
+were affected: chapter 0's κ = 1 frame (its loss is exactly 0 after one step, so nothing is
+drawn on the log scale after step 0; a new figure would have shrunk its step axis to ±0.04)
+and chapter 3's cosine panel (no cosine where the run is at rest; its step axis now follows
+the panel below it). A reused Axes now forgets its data limits and colour cycle as a new one
+would, and `loss_curves` spans every step even where nothing is drawn, so chapter 0's frames
+are what they were, now by design. Every static frame of the book other than chapter 3's
+cosine explorer's is byte for byte what it was.
 
-| explorer | p50 before (ms) | p50 now (ms) |
-|---|---|---|
-| ch. 2, the size of RMSProp's first steps | 672 | 176 |
-| ch. 4, five optimizers in the pit | 426 | 259 |
-| ch. 4, Adam with and without the bias correction | 520 | 215 |
-| ch. 6, where Adam and AMSGrad end (the map) | 789 | 264 |
-| appendix, ε inside or outside the root | 739 | 261 |
-
-The explorers not changed measured within 10% of each other in the two runs. (This machine's
-speed drifts by up to 2x within an hour, so compare numbers measured together.)
+**Earlier changes.** The five explorers whose own computation took hundreds of milliseconds
+per setting cache it per setting (`functools.lru_cache`), chapter 6's map keeps its colorbar
+in its own column, and the sigmoid network computes its forward pass once per step: 2 to 4
+times faster for those five, measured side by side two reports ago.
 
 **What limits it.** No explorer computes for long on the moves measured here any more; what
 is left is matplotlib. Painting what changed is Python work per artist, text above all: in
@@ -84,45 +87,51 @@ pixels what limits: drawing the live figure at 100 dpi instead of 150 (blurrier 
 high-density screens) made it only about 13% quicker (12 explorers of chapters 0, 3 and 5
 and the appendix, two alternating runs each: the median of their p50s 275 and 298 ms at
 150 dpi, 254 and 239 ms at 100 dpi); the time goes to Python work per artist.
-Reaching 50 ms would need the changing lines drawn in the browser from their data (a custom
-widget, and a second drawing path beside matplotlib's, which still draws the static
-version). Not started."""
+For a setting not drawn before, reaching 50 ms would need the changing lines drawn in the
+browser from their data (a custom widget, and a second drawing path beside matplotlib's,
+which still draws the static version). Not started; drawing ahead is what we did instead."""
 
 MAKE_TEST_LIMIT = """\
-**What changed since the last report** (441 s then; 440 s now, within this machine's noise).
-The benchmark now records each stage's CPU time, every process counted. That corrected a
-reading of ours: the shell's `time` gave the browser stage about 60 CPU seconds in 129 s,
-half a core, which looked like idle waiting that running pages side by side would remove. It
-is mostly not idle: Chromium's renderer and GPU processes are not children the test waits
-for, so `time` does not count them; counted, the stage keeps 1.5 cores busy (the table). Two
-pytest-xdist workers for the browser tests took 108 s against 107 s for one, measured one
-after the other (`vmstat` showed both cores 97 to 100% busy with two), so they were not kept. Two small cuts were: each page visit waited for the
-network to go quiet twice (at least 500 ms each), right after the load event and again after
-its explicit waits, and now waits once, at the end; and the two unit tests that need a figure
-too large for the static budget drew random colours, on which the palette quantizer is slow,
-and now draw random greys, as incompressible (the larger one from 8 s to 2 s). Together these are within the
-noise of the total.
+**What changed since the last report** (440 s then; 426 s now, within this machine's
+noise): nothing in the suite was made faster this time. The unit stage has 9 more tests
+(the live figures kept and drawn ahead, one of them in a real ipykernel; a reused Axes'
+limits), about 10 CPU seconds more. Two levers were measured and left alone (below): the
+math typeset at build time, and a faster sigmoid for the network sweeps.
 
-**What limits it.** The table above: about 760 CPU seconds of work, on two cores. Even with
-both cores busy all the time the suite would take about 380 s, so 240 s needs about a third
-of the work removed, not more parallelism.
+Earlier: the benchmark records each stage's CPU time, every process counted. That corrected
+a reading of ours: the shell's `time` does not count Chromium's renderer and GPU processes,
+so the browser stage looked half idle; counted, it keeps 1.5 cores busy (the table), and two
+pytest-xdist workers for it took 108 s against 107 s for one. A page visit waits for the
+network to go quiet once, at the end, not twice; the two unit tests that need a figure too
+large for the static budget draw random greys instead of random colours (8 s to 2 s).
 
-* nbval (about 450 CPU seconds): about 60% makes the explorers' static frames, the pages'
+**What limits it.** The table above: about 730 CPU seconds of work (760 in the last report),
+on two cores. Even with both cores busy all the time the suite would take about 365 s, so
+240 s needs about a third of the work removed, not more parallelism.
+
+* nbval (400 to 450 CPU seconds): about 60% makes the explorers' static frames, the pages'
   outputs. Timed over every chapter's code: about 530 frames, whose drawing (the plot
   functions, their computation included, and the painting) took about 160 CPU seconds, their
   palette PNGs about 40 s (75 ms each), and the check of each explorer's kept figure against
-  a new one about 20 s. The rest is mostly the chapters' own computation (chapter 1's
-  network sweeps the largest).
+  a new one about 20 s. The rest is mostly the chapters' own computation. The largest,
+  chapter 1's network sweep (20 s), spends half its time in the sigmoid, numpy's `tanh`,
+  which runs at about 19 ns per value here (no vector version for float64 on this CPU); a
+  sigmoid written with `exp` is 1.6 times faster but not the same numbers to the last bit,
+  and near the edge of stability the network's step counts move with the last bit. Not taken.
 * The browser tests (about 170 CPU seconds): chapter 1's desktop visit takes about 5.6 s and
   8 CPU seconds to load, then about 3 s more to scrub its four explorers and switch to dark
   mode (chapter 0: 3.3 s, then 1.8 s); the phone visit loads the page again. MathJax is about
   2.3 s of chapter 1's load (4.2 s with it, 1.9 s with it blocked).
-* Options, with their price: typesetting the math at build time (Node and MathJax's npm
-  package in the build; readers would gain the same 2 s per chapter); fewer static frames per
-  explorer (a coarser static version); a faster palette PNG (Pillow's fast-octree quantizer
-  takes 14 ms instead of 75 ms per frame but shifts colours by 1.5 levels on average instead
-  of 0.1, white backgrounds included; its maximum-coverage one takes 61 ms). None is taken
-  yet; each changes what readers get."""
+* Options, with their price: typesetting the math at build time (a prototype: MathJax 3's own
+  Node entry point, from the package the site already copies, typeset chapter 1's 359
+  formulas in about 3 s; the page then loaded in 2.55 to 2.9 s instead of 3.5 to 3.9 s, three
+  alternating loads each. The price: Node in the build and in CI, 320 KB more HTML per
+  chapter, MathJax's menu gone, and a math size fixed at build time: in the browser MathJax
+  matches the x-height of the reader's font, 127% on this machine, against 113% from the
+  prototype); fewer static frames per explorer (a coarser static version); a faster palette
+  PNG (Pillow's fast-octree quantizer takes 14 ms instead of 75 ms per frame but shifts
+  colours by 1.5 levels on average instead of 0.1, white backgrounds included; its
+  maximum-coverage one takes 61 ms). None is taken yet; each changes what readers get."""
 
 STEPS_LIMIT = """\
 **What limits it.** Each numpy operation is one pass over an 8 MB array, out to memory and
@@ -293,13 +302,15 @@ def main():
     bottom.bar(x, plot_ms, color="#E69F00", label="plot (computation, drawing into the figure)")
     bottom.bar(x, [r["render_p50_ms"] for r in explorers], bottom=plot_ms, color="#0072B2",
                label="render (painting, PNG)")
+    bottom.plot(x, [r["after_pause_p50_ms"] for r in explorers], "o", color="#000000", markersize=4,
+                label="main slider after a pause (p50)")
     bottom.axhline(50, color="#D55E00", linestyle="--", label="target p50 (50 ms)")
     chapter = lambda name: str(int(name[:2])) if name[:2].isdigit() else name[0].upper()  # noqa: E731
     bottom.set_xticks(x, [f"{chapter(r['chapter'])}.{sum(q['chapter'] == r['chapter'] for q in explorers[:i + 1])}"
                           for i, r in enumerate(explorers)], fontsize="small")
     bottom.set_xlabel("explorer (chapter.number)")
     bottom.set_ylabel("ms per update (p50 parts)")
-    bottom.set_title("Explorer update: slider change to finished figure")
+    bottom.set_title("Explorer update: slider change to finished figure (a setting not drawn before)")
     tallest = max(r["plot_p50_ms"] + r["render_p50_ms"] for r in explorers)
     bottom.set_ylim(0, tallest * 1.35)                   # room for the legend above the bars
     bottom.legend(frameon=False, fontsize="small", ncols=2, loc="upper left")

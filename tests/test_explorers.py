@@ -399,8 +399,11 @@ def test_an_error_while_live_is_shown_in_the_output_not_raised():
 
 @pytest.fixture
 def few_static_frames(monkeypatch):
-    """Explorers made with 2 static frames: these tests are about the live figures."""
+    """Explorers made with 2 static frames: these tests are about the live figures. And nothing
+    left waiting to be drawn ahead by an earlier test."""
     monkeypatch.setattr(explorers, "MAX_FRAMES", 2)
+    monkeypatch.setattr(explorers, "_waiting", [])
+    monkeypatch.setattr(explorers, "_scheduled", None)
 
 
 def small_slider():
