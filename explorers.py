@@ -715,7 +715,7 @@ class Explorer:
         """The values of the main control that get a static frame, in order."""
         main = self._main_control()
         values = main.values()
-        return [values[i] for i in _frame_indices(len(values), main.index(main.value))]
+        return [values[i] for i in _frame_indices(len(values), main.index(main.value), MAX_FRAMES)]
 
     def _render_frames(self, values, default, dpi):
         """PNG bytes of every frame at ``dpi``, and the figure size in inches.

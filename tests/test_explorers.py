@@ -318,13 +318,22 @@ def test_mime_bundle_has_widget_html_and_a_one_line_description():
     assert repr(e) == plain
 
 
+@pytest.fixture
+def few_static_frames(monkeypatch):
+    """Explorers made with 3 static frames: these tests are about the live figures. And nothing
+    left waiting to be drawn ahead by an earlier test."""
+    monkeypatch.setattr(explorers, "MAX_FRAMES", 3)
+    monkeypatch.setattr(explorers, "_waiting", [])
+    monkeypatch.setattr(explorers, "_scheduled", None)
+
+
 def show(e):
     """Do what a frontend does when it displays the widget: count a view of the Output."""
     e.output._view_count = (e.output._view_count or 0) + 1
     return e
 
 
-def test_the_live_figure_is_drawn_when_the_widget_is_first_shown():
+def test_the_live_figure_is_drawn_when_the_widget_is_first_shown(few_static_frames):
     plot = Recorder()
     e = explore(plot, lr_slider(), opt_menu(), title="Live")
     plot.calls.clear()
@@ -342,7 +351,7 @@ def test_the_live_figure_is_drawn_when_the_widget_is_first_shown():
     assert [label for label, _ in e.controls["opt"].options] == ["GD", "AdaGrad"]
 
 
-def test_the_live_widget_redraws_when_a_control_is_set():
+def test_the_live_widget_redraws_when_a_control_is_set(few_static_frames):
     plot = Recorder()
     e = show(explore(plot, lr_slider(), opt_menu(), title="Redraw"))
     before = e.output.outputs[0]["data"]["image/png"]
@@ -356,7 +365,7 @@ def test_the_live_widget_redraws_when_a_control_is_set():
     assert len(e.output.outputs) == 1
 
 
-def test_the_live_widget_passes_grid_values():
+def test_the_live_widget_passes_grid_values(few_static_frames):
     plot = Recorder()
     e = explore(plot, lr_slider(), title="Snap")
     e.controls["lr"].value = 0.15000000000000002    # what a browser slider may send
@@ -373,7 +382,7 @@ def test_an_error_while_drawing_fails_the_cell_at_once():
         explore(plot, lr_slider(), title="Static error")
 
 
-def test_an_error_while_live_is_shown_in_the_output_not_raised():
+def test_an_error_while_live_is_shown_in_the_output_not_raised(few_static_frames):
     broken = []
 
     def plot(lr):
@@ -396,15 +405,6 @@ def test_an_error_while_live_is_shown_in_the_output_not_raised():
 # ---------------------------------------------------------------------------
 # Live: figures kept, and drawn ahead while the reader pauses
 # ---------------------------------------------------------------------------
-
-@pytest.fixture
-def few_static_frames(monkeypatch):
-    """Explorers made with 2 static frames: these tests are about the live figures. And nothing
-    left waiting to be drawn ahead by an earlier test."""
-    monkeypatch.setattr(explorers, "MAX_FRAMES", 2)
-    monkeypatch.setattr(explorers, "_waiting", [])
-    monkeypatch.setattr(explorers, "_scheduled", None)
-
 
 def small_slider():
     return Slider("lr", 0.1, 1.0, 0.1, value=0.5, label="learning rate η")     # 10 values
@@ -536,7 +536,7 @@ def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
             from matplotlib.figure import Figure
             import explorers
             from explorers import Slider, explore
-            explorers.MAX_FRAMES = 2      # the live figures are tested here, not the static ones
+            explorers.MAX_FRAMES = 3      # the live figures are tested here, not the static ones
 
             def plot(lr):
                 fig = Figure(figsize=(2, 1.5))
@@ -655,7 +655,7 @@ class KeptPlot:
         return fig
 
 
-def test_a_plot_with_a_fig_parameter_is_given_its_previous_figure():
+def test_a_plot_with_a_fig_parameter_is_given_its_previous_figure(few_static_frames):
     plot = KeptPlot()
     e = show(explore(plot, lr_slider(), opt_menu(), title="Kept"))
     assert e.kept and not explore(Recorder(), lr_slider(), title="New").kept
@@ -668,7 +668,7 @@ def test_a_plot_with_a_fig_parameter_is_given_its_previous_figure():
     assert e.output.outputs[0]["metadata"]["image/png"] == {"width": 400, "height": 200}
 
 
-def test_a_kept_figure_paints_only_the_lines_when_nothing_else_changes():
+def test_a_kept_figure_paints_only_the_lines_when_nothing_else_changes(few_static_frames):
     e = show(explore(KeptPlot(), lr_slider(), opt_menu(), title="Blits"))
     for lr in (0.1, 0.2, 0.3, 0.4, 0.6, 0.7):      # not 0.5, the first figure's: that one is kept
         e.controls["lr"].value = lr
@@ -678,7 +678,7 @@ def test_a_kept_figure_paints_only_the_lines_when_nothing_else_changes():
     assert e._live.blits >= 7
 
 
-def test_an_axes_whose_limits_change_is_painted_whole_without_a_new_layout():
+def test_an_axes_whose_limits_change_is_painted_whole_without_a_new_layout(few_static_frames):
     e = show(explore(KeptPlot(autoscale=True), lr_slider(), title="Limits"))
     e.controls["lr"].value = 0.9                  # learns that the right panel's limits change
     position = e._live.fig.axes[1].get_position().bounds
