@@ -509,7 +509,7 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
 
     async def reader():
         first = show(explore(plot, small_slider(), Dropdown("opt", ["first"]), title="First"))
-        second = show(explore(plot, small_slider(), Dropdown("opt", ["second"]), title="Second"))
+        show(explore(plot, small_slider(), Dropdown("opt", ["second"]), title="Second"))
         calls.clear()
         await _until(lambda: len(calls) >= 2)
         first.controls["lr"].value = 0.1           # the reader moves the first one: its turn now
@@ -519,6 +519,8 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
     k = calls.index("first")                       # the second explorer (shown last) drew k figures ahead,
     assert k >= 2 and calls == ["second"] * k + ["first"] * 9 + ["second"] * (9 - k)   # then the first
     assert explorers._waiting == []
+
+
 def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
     """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
     from jupyter_client.manager import start_new_kernel
