@@ -329,11 +329,12 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     if not np.isfinite(min_value):
         raise ValueError(f"Invalid min_value: {min_value!r}; need a finite number")
     ax = _axes(ax)
-    shown = []
+    shown, last = [], 0                  # last: the last step of the longest run
     for i, (label, run) in enumerate(runs.items()):
         loss = _array(run, "loss")
         if loss.ndim != 1:
             raise ValueError(f"Invalid loss curve for run {label!r}: shape {loss.shape}; need (steps + 1,)")
+        last = max(last, len(loss) - 1)
         steps = np.arange(len(loss))
         diverged = not np.all(np.isfinite(loss))
         if diverged:
@@ -355,7 +356,6 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     starts = [y[0] for y in shown if y.size]
     # Every step on the x axis, even where nothing is drawn (a loss of exactly 0 on a log scale):
     # the autoscaled range then covers step 0 to the last step.
-    last = max((len(_array(run, "loss")) - 1 for run in runs.values()), default=0)
     if last > 0:
         ax.update_datalim([(0.0, 1.0), (float(last), 1.0)], updatey=False)
     if ax.get_yscale() != ("log" if log else "linear"):    # only if needed: it makes new tick locators
