@@ -655,7 +655,7 @@ class Explorer:
         digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
         self.id = f"explorer-{digest}" + (f"-{_ids[title]}" if _ids[title] > 1 else "")
         self.html = self._static_html()    # now, so a failing plot or a too-large page fails the cell
-        self._widget = self._live = None
+        self._widget = self._live = self._loop = None
         self._frames = OrderedDict()       # live outputs by setting (tuple of (name, value)), oldest first
 
     # -- drawing -------------------------------------------------------------
@@ -818,9 +818,11 @@ class Explorer:
             # counts its views in _view_count). So a notebook run without one, as when
             # the book is built, stores no extra image in its widget state.
             self._output = widgets.Output(_view_count=0)
-            self._output.observe(self._first_view, names="_view_count")
+            # Every live figure is drawn in this thread (see _in_drawing_thread).
+            self._loop = _running_loop()
+            self._output.observe(self._views_changed, names="_view_count")
             for control in self._controls.values():
-                control.observe(self._redraw, names="value")
+                control.observe(self._control_changed, names="value")
             self._widget = widgets.VBox([
                 widgets.HTML(f"<b>{html.escape(self.title)}</b>"),
                 widgets.VBox(list(self._controls.values())),
@@ -840,11 +842,37 @@ class Explorer:
         self.widget
         return self._output
 
-    def _first_view(self, change):
-        if change["new"] and not self._output.outputs:
+    def _views_changed(self, change):
+        """A frontend showed the widget (or hid it: then it is no longer drawn ahead, see draw_ahead)."""
+        if change["new"]:
+            self._in_drawing_thread(self._shown)
+
+    def _control_changed(self, change):
+        self._in_drawing_thread(self._redraw)
+
+    def _in_drawing_thread(self, action):
+        """Call ``action`` now, or, from another thread, soon in the thread that made the widget.
+
+        JupyterLab 4.4 and later hand widget messages to a kernel subshell, a
+        thread of its own, while cells run and figures are drawn ahead in the
+        kernel's main thread; matplotlib is not thread-safe (two threads
+        drawing into one figure abort the kernel). So every live figure is
+        drawn in the thread whose event loop was running when the widget was
+        made, one at a time, as in a kernel without subshells.
+        """
+        loop = self._loop
+        if loop is None or _running_loop() is loop:
+            action()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(action)
+
+    def _shown(self):
+        if self._output.outputs:
+            _draw_ahead_later(self)
+        else:
             self._redraw()
 
-    def _redraw(self, change=None):
+    def _redraw(self):
         """Show the figure for the widgets' current values in the Output area, then draw ahead."""
         self._output.outputs = (self._live_output(self._values()),)
         _draw_ahead_later(self)
@@ -890,6 +918,8 @@ class Explorer:
         controls at their current values. Only the :data:`LIVE_FRAMES` ``- 1``
         nearest values are drawn ahead, so that none of them pushes out another.
         """
+        if not self._output._view_count:   # not shown (any more): its cell was run again, say
+            return False
         values = self._values()
         main = self._main_control()
         grid = main.values()
@@ -917,6 +947,14 @@ class Explorer:
         return bundle
 
 
+def _running_loop():
+    """The event loop running in this thread (a kernel's), or None (a script, a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 # Drawing ahead in a running kernel: one figure at a time, for all explorers together.
 _waiting = []              # live explorers that may have figures left to draw ahead; moved last at the end
 _scheduled = None          # (event loop, handle) of the next step, while one is scheduled
@@ -931,12 +969,11 @@ def _draw_ahead_later(explorer):
     (the reader moving a control) waits for one figure at most. Without a
     running event loop (a script, a test) nothing is drawn ahead; nor in a
     kernel before a frontend shows the widget (a notebook run to check or
-    store its outputs).
+    store its outputs), nor after every view of it is gone.
     """
     global _scheduled
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+    loop = _running_loop()
+    if loop is None:
         return
     if explorer in _waiting:
         _waiting.remove(explorer)

@@ -12,6 +12,7 @@ import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import textwrap  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -521,6 +522,61 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
     assert explorers._waiting == []
 
 
+def test_a_move_from_another_thread_is_drawn_in_the_thread_that_made_the_widget(few_static_frames,
+                                                                               monkeypatch):
+    """As in JupyterLab 4.4+, whose widget messages reach the kernel in a subshell, a thread
+    with its own event loop, while the main thread draws ahead: matplotlib is not thread-safe."""
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    plot, threads = Recorder(), []
+
+    def recording(**values):
+        threads.append(threading.current_thread())
+        return plot(**values)
+
+    async def subshell(e):
+        e.controls["lr"].value = 0.9             # the frontend's message, handled in this thread
+
+    async def reader():
+        e = explore(recording, small_slider(), title="Threads")
+        plot.calls.clear()
+        show(e)
+        await _until(lambda: len(plot.calls) >= 3)   # drawing ahead in this (the main) thread
+        other = threading.Thread(target=asyncio.run, args=(subshell(e),))
+        other.start()
+        other.join()
+        await _until(lambda: "learning rate η = 0.9" in e.output.outputs[0]["data"]["text/plain"])
+        await _until(lambda: explorers._scheduled is None)
+
+    asyncio.run(reader())
+    assert set(threads) == {threading.main_thread()}
+    assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once
+
+
+def test_an_explorer_no_longer_shown_is_not_drawn_ahead_until_shown_again(few_static_frames,
+                                                                           monkeypatch):
+    """A cell run again: the frontend removes the old widget's view (its _view_count drops to 0)."""
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    plot = Recorder()
+
+    async def reader():
+        e = explore(plot, small_slider(), title="Hidden")
+        plot.calls.clear()
+        show(e)
+        await _until(lambda: len(plot.calls) >= 3)
+        e.output._view_count = 0                  # the view is gone
+        await _until(lambda: explorers._scheduled is None)
+        hidden = len(plot.calls)
+        await asyncio.sleep(0.05)
+        assert len(plot.calls) == hidden and explorers._waiting == []
+        show(e)                                   # shown again: drawn ahead from where it stopped
+        await _until(lambda: explorers._scheduled is None)
+        return hidden
+
+    hidden = asyncio.run(reader())
+    assert hidden < len(small_slider().values())
+    assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once, in the end
+
+
 def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
     """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
     from jupyter_client.manager import start_new_kernel
@@ -554,6 +610,63 @@ def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
                 break
             time.sleep(0.25)
         assert state == ["10", "True"], f"after 30 s: {state} (frames kept, done drawing ahead)"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_in_a_jupyter_kernel_a_move_sent_to_a_subshell_is_drawn_in_the_main_thread():
+    """What JupyterLab 4.4+ does by default (commsOverSubshells): the widgets' messages go to a
+    subshell of ipykernel 7, a thread of its own. Before the fix, such a move drew into the
+    figure the main thread was drawing ahead into, and the kernel aborted."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+    try:
+        def run(code):
+            out = []
+            reply = client.execute_interactive(
+                code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return "".join(out).strip()
+
+        run(textwrap.dedent("""
+            import threading
+            from matplotlib.figure import Figure
+            import explorers
+            from explorers import Slider, explore
+            explorers.MAX_FRAMES = 3
+            threads = set()
+
+            def plot(lr):
+                threads.add(threading.current_thread().name)
+                fig = Figure(figsize=(2, 1.5))
+                fig.subplots().plot([0, 1], [0, lr])
+                return fig
+
+            e = explore(plot, Slider("lr", 0.05, 1.0, 0.05, value=0.5), title="Subshell")
+            e.output._view_count = 1
+        """))
+        request = client.session.msg("create_subshell_request", {})
+        client.control_channel.send(request)
+        reply = client.control_channel.get_msg(timeout=10)
+        assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"], reply
+        subshell = reply["content"]["subshell_id"]
+        slider = run("print(e.controls['lr'].model_id)")
+        for value in (0.9, 0.2, 0.75):            # moves while the main thread draws ahead
+            move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+                "method": "update", "state": {"value": value}, "buffer_paths": []}})
+            move["header"]["subshell_id"] = subshell
+            client.shell_channel.send(move)
+            time.sleep(0.05)
+        for _ in range(120):
+            state = run("print(len(e._frames), explorers._scheduled is None, "
+                        "e.output.outputs[0]['data']['text/plain'])")
+            if state.startswith("20 True"):
+                break
+            time.sleep(0.25)
+        assert state == "20 True <Figure: lr = 0.75>", f"after 30 s: {state}"
+        assert run("print(sorted(threads))") == "['MainThread']"
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
