@@ -76,7 +76,7 @@ test: $(STAMP)
 
 # Unit tests of the shared modules (everything in tests/ except the browser tests).
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests --ignore=tests/test_site.py
+	$(BIN)/python -m pytest -n $(JOBS) tests --ignore=tests/test_site.py --ignore=tests/test_lab.py
 
 # Every chapter re-executed and compared output by output with what it stores (strict:
 # --nbval, not --nbval-lax). A cell exempted from comparison carries the tag
@@ -93,9 +93,10 @@ fresh-book: $(STAMP)
 	rm -rf $(BUILD)
 	$(JB_BUILD)
 
-# Browser tests against the current build (make test builds it fresh first).
+# Browser tests against the current build (make test builds it fresh first), and of the
+# live explorers in JupyterLab.
 browser-test: $(STAMP)
-	$(BIN)/python -m pytest tests/test_site.py
+	$(BIN)/python -m pytest tests/test_site.py tests/test_lab.py
 
 # The same tests against the current build (make book), with screenshots of whole pages
 # instead of their first screen, to look at every page as a reader would.

@@ -5,8 +5,20 @@ browser tests must really run in CI, against a fresh build of the book.
 """
 
 import os
+from pathlib import Path
 
 import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def in_ci() -> bool:
@@ -15,8 +27,22 @@ def in_ci() -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "site: browser test of the built book (tests/test_site.py)"
+        "markers", "site: browser test (the built book: tests/test_site.py; JupyterLab: tests/test_lab.py)"
     )
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium, driven by Playwright: one for every browser test of the session
+    (Playwright's sync API cannot run twice at once in one thread)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

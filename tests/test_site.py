@@ -42,16 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 FULL_PAGE_SHOTS = os.environ.get("SCREENSHOTS", "") == "full"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 MAX_SITE_BYTES = 40 * 1024 * 1024
@@ -160,17 +150,8 @@ def base_url(site):
 
 
 @pytest.fixture(scope="session")
-def browser(site):
-    if not Path(CHROMIUM).exists():
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+def browser(site, chromium):
+    return chromium
 
 
 @pytest.fixture(scope="session")
