@@ -19,11 +19,13 @@ Without Chromium these tests skip (fail under CI=true).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -70,56 +72,70 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_lab(root: Path):
+    """JupyterLab serving the folder ``root``, its settings and state kept there too.
+
+    Yields the server's base URL (with its token) and the path of its log. Also
+    used by benchmarks/bench_lab.py.
+    """
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
+           "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
+    log_path = root / ".lab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+             f"--IdentityProvider.token={TOKEN}", "--LabApp.expose_app_in_browser=True",
+             f"--LabApp.user_settings_dir={root / '.settings'}",
+             f"--LabApp.workspaces_dir={root / '.workspaces'}", f"--ServerApp.root_dir={root}", "--allow-root"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, \
+                        "JupyterLab did not start:\n" + log_path.read_text()
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}/", log_path
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def open_and_run_all(context, base_url: str, notebook: str, timeout_s: float = 120):
+    """A new page of ``context`` with ``notebook`` (a path under the server's root) open, every cell run."""
+    page = context.new_page()
+    page.goto(f"{base_url}lab/tree/{notebook}?token={TOKEN}&reset")
+    page.wait_for_function(f"() => {{ try {{ return {KERNEL}.status === 'idle'; }} "
+                           "catch (e) { return false; } }", timeout=60_000)
+    page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(f"() => {KERNEL}.status === 'idle' && jupyterapp.shell.currentWidget.content.widgets"
+                           ".every(c => c.model.type !== 'code' || c.model.executionCount !== null)",
+                           timeout=timeout_s * 1000, polling=200)
+    return page
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab serving a folder with the test notebook; yields its URL and the server's log."""
+    """JupyterLab serving a folder with the test notebook; yields its base URL and the server's log."""
     root = tmp_path_factory.mktemp("lab")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SETUP)] + [
         nbformat.v4.new_code_cell(code) for code in EXPLORERS])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, root / "explorers.ipynb")
-    port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".config"),
-           "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
-    log = open(root / "lab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={TOKEN}", "--LabApp.expose_app_in_browser=True",
-         f"--LabApp.user_settings_dir={root / '.settings'}", f"--LabApp.workspaces_dir={root / '.workspaces'}",
-         f"--ServerApp.root_dir={root}", "--allow-root"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, \
-                    "JupyterLab did not start:\n" + (root / "lab.log").read_text()
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/lab/tree/explorers.ipynb?token={TOKEN}&reset", root / "lab.log"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with running_lab(root) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def page(lab, chromium):
     """The notebook open in JupyterLab, every cell run."""
-    url, _ = lab
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(f"() => {{ try {{ return {KERNEL}.status === 'idle'; }} "
-                           "catch (e) { return false; } }", timeout=60_000)
-    page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function("() => document.querySelectorAll('.jp-Notebook .jp-InputArea-prompt')"
-                           f".length === {1 + len(EXPLORERS)} && [...document.querySelectorAll("
-                           "'.jp-Notebook .jp-InputArea-prompt')].every(p => /\\[\\d+\\]/.test("
-                           "p.textContent))", timeout=120_000)
-    yield page
+    yield open_and_run_all(context, lab[0], "explorers.ipynb")
     context.close()
 
 
@@ -134,22 +150,37 @@ def kernel_output(page, code: str) -> str:
     }""" % KERNEL, code)
 
 
-def figure_after(page, index: int, act) -> float:
-    """Do ``act`` (a move), wait until the explorer in cell ``index`` shows a new figure; the seconds it took."""
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    before = cell.locator(".widget-output img").get_attribute("src")
-    start = time.monotonic()
+def figure_after(page, index: int, act, image: str = ".widget-output img") -> float:
+    """Do ``act`` (a move), wait until the explorer in cell ``index`` shows a new figure.
+
+    Returns the seconds from the first key press, input or change event of the
+    move to the new image decoded, timed in the browser (a MutationObserver on
+    the cell sees the new image as soon as it is in the page).
+    """
+    page.evaluate("""([index, selector]) => {
+        const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
+        const before = cell.querySelector(selector)?.src;
+        const move = window.__move = {start: null, shown: null};
+        for (const type of ['keydown', 'input', 'change']) {
+            document.addEventListener(type, () => { move.start ??= performance.now(); },
+                                      {capture: true, once: true});
+        }
+        const observer = new MutationObserver(() => {
+            const img = cell.querySelector(selector);
+            if (!img || img.src === before) return;
+            observer.disconnect();
+            img.decode().catch(() => null).then(() => { move.shown = performance.now(); });
+        });
+        observer.observe(cell, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+    }""", [index, image])
     act()
     try:
-        page.wait_for_function("([index, before]) => { const img = document.querySelectorAll('.jp-Notebook "
-                               ".jp-Cell')[index].querySelector('.widget-output img');"
-                               " return img !== null && img.src !== before && img.complete; }",
-                               arg=[index, before], timeout=30_000)
+        page.wait_for_function("() => window.__move.shown !== null", timeout=30_000)
     except Exception as error:
         dialogs = page.locator(".jp-Dialog").all_inner_texts()
         pytest.fail(f"no new figure in cell {index} after 30 s: kernel {page.evaluate(KERNEL + '.status')}; "
                     f"dialogs {dialogs}; {type(error).__name__}")
-    return time.monotonic() - start
+    return page.evaluate("(window.__move.shown - window.__move.start) / 1000")
 
 
 def test_every_move_shows_a_new_figure_drawn_in_the_kernels_main_thread(lab, page):

@@ -1,0 +1,121 @@
+"""Explorer responsiveness in JupyterLab, as a reader sees it: key press to new figure.
+
+bench_explorers.py times the kernel's side of a move, from setting a widget's
+value to the PNG in the Output area. This times all of it in the pinned
+JupyterLab and headless Chromium: the slider's message to the kernel, the
+kernel's answer (a figure drawn now, or one drawn ahead), the figure's way
+back and the browser showing it. Each chapter is opened from a copy of
+chapters/ (JupyterLab saves what it opens), every cell run, and then, for
+every explorer, its first slider is moved one step at a time with the arrow
+keys, each move timed from the key press to the new image shown (decoded):
+
+* ``at once``: the next move as soon as the figure is shown, a reader
+  stepping along: mostly settings not drawn yet, unless drawing ahead got
+  there first, and the kernel may be in the middle of drawing one ahead;
+* ``after a pause``: PAUSE_S seconds before each move, a reader looking at
+  each figure; drawing ahead has had that long.
+
+Every explorer of a chapter draws ahead once its widget is shown, and after
+"Run All" JupyterLab shows all of them, so these moves compete with that, as a
+reader's do. Reported per explorer: p50 and p95 of each kind of move, in ms.
+Target: p50 <= 50 ms, p95 <= 100 ms.
+Run: ``python benchmarks/bench_lab.py [--json FILE] [--chapters 00 04 ...]``.
+"""
+
+import argparse
+import json
+import pathlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from test_lab import figure_after, open_and_run_all, running_lab  # noqa: E402
+
+MOVES = 6
+PAUSE_S = 2.0
+
+
+def p95(xs):
+    return sorted(xs)[max(0, round(0.95 * len(xs)) - 1)]
+
+
+def time_explorer(page, index):
+    """Moves of the first slider of the explorer in cell ``index``: (at once, after a pause) in seconds."""
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".widget-output img").wait_for(timeout=120_000)
+    handle = cell.locator(".noUi-handle").first
+
+    def step():
+        key = "ArrowLeft" if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax") \
+            else "ArrowRight"
+        return figure_after(page, index, lambda: handle.press(key))
+
+    at_once = [step() for _ in range(MOVES)]
+    after_pause = []
+    for _ in range(MOVES):
+        page.wait_for_timeout(PAUSE_S * 1000)
+        after_pause.append(step())
+    return at_once, after_pause
+
+
+def bench_chapter(browser, base_url, notebook):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        start = time.monotonic()
+        page = open_and_run_all(context, base_url, notebook, timeout_s=900)
+        run_all_s = time.monotonic() - start
+        cells = page.evaluate("""() => jupyterapp.shell.currentWidget.content.widgets.map((c, i) =>
+            c.node.querySelector('.widget-output') && c.node.querySelector('.noUi-handle') ? i : -1)
+            .filter(i => i >= 0)""")
+        rows = []
+        for index in cells:
+            title = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".widget-html b").first.text_content()
+            at_once, after_pause = time_explorer(page, index)
+            rows.append({"chapter": notebook, "title": title, "run_all_s": round(run_all_s, 1),
+                         "at_once_p50_ms": round(statistics.median(at_once) * 1e3),
+                         "at_once_p95_ms": round(p95(at_once) * 1e3),
+                         "after_pause_p50_ms": round(statistics.median(after_pause) * 1e3),
+                         "after_pause_p95_ms": round(p95(after_pause) * 1e3)})
+        page.evaluate("jupyterapp.shell.currentWidget.sessionContext.shutdown()")   # or it draws on, ahead
+        return rows
+    finally:
+        context.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--chapters", nargs="*", help="chapter name prefixes (default: all)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    notebooks = sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb")
+                       if not args.chapters or any(p.name.startswith(c) for c in args.chapters))
+    results = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        root = pathlib.Path(tmp)
+        shutil.copytree(ROOT / "chapters", root / "chapters")
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        with running_lab(root) as (base_url, _):
+            for name in notebooks:
+                rows = bench_chapter(browser, base_url, f"chapters/{name}")
+                for r in rows:
+                    print(f"  {name:32s} {r['title'][:48]:48s} at once {r['at_once_p50_ms']:5d} / "
+                          f"{r['at_once_p95_ms']:5d} ms; after {PAUSE_S:.0f} s {r['after_pause_p50_ms']:5d} / "
+                          f"{r['after_pause_p95_ms']:5d} ms", flush=True)
+                results += rows
+        browser.close()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
