@@ -2,7 +2,8 @@
 and the figures table in README.md (between the BENCHMARKS markers).
 
 Run: ``make bench`` (or ``python benchmarks/report.py [--quick]``; --quick skips the
-build and make-test timings, which take the longest).
+build and make-test timings, which take the longest). The explorers in JupyterLab
+(bench_lab.py) need Chromium, as the browser tests do; without it they are left out.
 """
 
 import argparse
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 START, END = "<!-- BENCHMARKS:START -->", "<!-- BENCHMARKS:END -->"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")    # for bench_lab.py (as in tests/conftest.py)
 RESULTS = HERE / "results.json"        # the raw numbers of the last run, from which the report is written
 
 # What limits the two measures that miss their targets (found by profiling; see the issue).
@@ -32,14 +34,14 @@ figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape
 contour artists back instead of new ones), and `explorers._KeptFigure` paints only what
 changed over a saved image of the rest: in each Axes, the artists from the first changed one
 in drawing order; an Axes whose limits, ticks or place change is painted whole in the free
-room around it (chapter 3's 1-D pit, since the last report, gets its loss curve back like
+room around it (chapter 3's 1-D pit gets its loss curve back like
 the contours). The layout engine, about half of a full draw, runs again only when a text it
 measures changes or something outgrows its room. The *repainted only what changed* column
 counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. Against the design before
 it (a new figure for every move), this was 2 to 4 times faster, measured side by side.
 
-**New in this report: figures kept, and drawn ahead while the reader pauses.** A live
+**Figures kept, and drawn ahead while the reader pauses** (the last report). A live
 explorer keeps its last 100 figures, so a move back to a setting drawn before is shown at
 once (the *shown again* column: 54 of this benchmark's 345 moves). And in a
 running kernel, once the widget is shown, the explorer draws ahead, while the reader pauses,
@@ -48,14 +50,14 @@ current values (`Explorer.draw_ahead`). One chain of callbacks on the kernel's e
 serves every explorer, the one moved last first, one figure per callback, so a move that
 arrives meanwhile waits for one figure at most; a notebook run without a frontend (nbval,
 the book's build) draws nothing ahead. Once done, moving the main slider takes under a
-millisecond in the kernel (the last two columns: sending the PNG to the browser and decoding
-it come on top, as for every column here). The pause it needs is up to 7 s per explorer
+millisecond in the kernel (the last two columns); the way to the browser and back comes on
+top, as for every column here: measured in JupyterLab in the next section. The pause it needs is up to 7 s per explorer
 (median 2.2 s) at the defaults; the kept figures take up to 6.7 MB per explorer. What it does not
 change: the first move of another control, and a move before the drawing ahead has reached
 its value, cost what the first columns say. Tested: in an asyncio loop, between two
-explorers, and in a real ipykernel.
+explorers, in a real ipykernel, and in JupyterLab (tests/test_lab.py).
 
-**A bug it found: frames that depended on the order they were drawn.** A test comparing a
+**A bug drawing ahead found (the last report): frames that depended on the order they were drawn.** A test comparing a
 figure drawn ahead with a new figure failed: `plotting.figure(reuse=fig)` removed the old
 lines but kept their data limits (and `set_xlim` had turned autoscaling off), so an
 autoscaled axis spanned every setting drawn before. Each explorer's check compares only its
@@ -92,37 +94,52 @@ browser from their data (a custom widget, and a second drawing path beside matpl
 which still draws the static version). Not started; drawing ahead is what we did instead."""
 
 LAB_LIMIT = """\
-`benchmarks/bench_lab.py`: each chapter opened in the pinned JupyterLab in headless
-Chromium, every cell run, then each explorer's first slider moved one step at a time with
-the arrow keys, six moves each way: *stepping on at once* (the next move as soon as the figure
-shows) and *after a 2 s pause*. Timed in the browser from the key press to the new image
-decoded: the message to the kernel, the figure (drawn now, or kept from drawing ahead), its
-way back and its display. After "Run All" every explorer of the chapter is shown, so all of
-them draw ahead at once, as for a reader.
+`benchmarks/bench_lab.py` (run on its own after the last `make bench`, same machine): each
+chapter opened in the pinned JupyterLab in headless Chromium, every cell run, then each
+explorer's first slider moved one step at a time with the arrow keys, six times *at once*
+(the next move as soon as the figure shows) and six times *after a 2 s pause*. Timed in the
+browser, from the key press to the new image decoded: the message to the kernel, the figure
+(drawn now, or kept from drawing ahead), its way back and its display. After "Run All",
+JupyterLab shows every explorer of the chapter, so all of them draw ahead together, as for
+a reader; the explorers further down a chapter were measured later and had more time.
 
-**What limits it.** Two things the kernel-side columns above leave out. The way there and
-back: a figure already drawn ahead still takes about 75 to 100 ms from key press to display
-(its PNG, 100 to 170 KB, goes base64-encoded in a JSON message, and JupyterLab renders the
-Output area again). And the kernel's main thread: a move that arrives while it draws a
-figure ahead waits for that figure, a few hundred milliseconds in the slower explorers.
-Drawing ahead in another thread is not an option (matplotlib is not thread-safe: see below),
-nor drawing in another process (the plot functions are the chapters' own, defined in the
-notebook). What would help: sending the image as a binary buffer (an `ipywidgets.Image`
-instead of an Output area), and drawing ahead in smaller slices.
+**What limits it.** Three things the kernel-side columns above leave out:
+* *The way there and back.* A figure already drawn still takes about 45 to 80 ms to reach
+  the screen. Measured side by side in JupyterLab on the quiet machine (20 moves each, p50):
+  a slider that only changes a text label answers in 18 ms; a 150 dpi two-panel figure sent
+  as the Output area's PNG in 78 ms; the same figure as an `ipywidgets.Image` (binary, no
+  base64) in 75 ms; the same figure as a 256-colour PNG a third the size in 55 ms. So the
+  bytes are most of it, and neither a binary image nor a smaller one reaches 50 ms with the
+  rest of a move on top. A palette PNG for the figures drawn ahead (its 50 to 75 ms of
+  encoding hidden in the pause) would save about 20 ms per move; not done, as the same
+  setting would then be shown in slightly different colours (0.1 level on average) depending
+  on whether it was drawn ahead.
+* *The figure being drawn ahead.* The kernel draws one figure at a time in its main thread;
+  a move that arrives meanwhile waits for that figure, up to a second in the explorers of
+  the sigmoid network (the appendix's first: 197 / 622 ms even after a 2 s pause). Drawing
+  ahead in another thread is not an option: matplotlib is not thread-safe (below).
+* *Right after "Run All".* The first figure of every explorer is drawn when JupyterLab shows
+  it, so the first moves wait for the other explorers' first figures: the p95s of about 2 s
+  in the first explorer of chapters 0, 1, 2 and 4.
 
 **A bug this measurement found, fixed.** JupyterLab 4.4 and later hand the widgets' messages
 to an ipykernel subshell, a thread of its own (the setting `commsOverSubshells`, on by
 default). A slider move was then drawn in that thread into the figure the main thread was
 drawing ahead into, and within a few moves the kernel aborted ("Fatal Python error:
-Aborted", then JupyterLab's "Kernel Restarting"). The kernel-side benchmark and the tests
-could not see it: they set the widgets' values in the main thread. Every live figure is
-now drawn in the thread that made the widget (`Explorer._in_drawing_thread`), and
+Aborted", then JupyterLab's "Kernel Restarting"). The kernel-side benchmark and the unit
+tests could not see it: they set the widgets' values in the main thread. Every live figure
+is now drawn in the thread that made the widget (`Explorer._in_drawing_thread`), and
 tests/test_lab.py moves the sliders of a notebook in JupyterLab, in Chromium, and checks
-that every figure was drawn in the kernel's main thread and that the kernel stayed alive.
-An explorer whose view is gone (its cell run again, its notebook closed) no longer draws
-ahead."""
+that every figure was drawn in the kernel's main thread and that the kernel stayed alive
+(it fails on the code before the fix). An explorer whose view is gone (its cell run again,
+its notebook closed) no longer draws ahead."""
 
 MAKE_TEST_LIMIT = """\
+**Since this run** the suite has grown: tests/test_lab.py (JupyterLab started, a notebook
+of two explorers run, 14 moves) adds about 30 s to the browser stage, and three unit tests
+of the live figures' threads (one in a real ipykernel with a subshell) about 10 s of CPU.
+Correctness first: the kernel crash they guard against had passed every other test.
+
 **What changed since the last report** (440 s then; 426 s now, within this machine's
 noise): nothing in the suite was made faster this time. The unit stage has 9 more tests
 (the live figures kept and drawn ahead, one of them in a real ipykernel; a reused Axes'
@@ -218,7 +235,8 @@ def main():
         results = json.loads(RESULTS.read_text())
     else:
         results = {"machine": machine(), "steps": run_bench("bench_steps.py"), "sweep": run_bench("bench_sweep.py"),
-                   "explorers": run_bench("bench_explorers.py"), "lab": run_bench("bench_lab.py"),
+                   "explorers": run_bench("bench_explorers.py"),
+                   "lab": run_bench("bench_lab.py") if pathlib.Path(CHROMIUM).exists() else None,
                    "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
                    "build": None if args.quick else run_bench("bench_build.py")}
         RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
