@@ -867,15 +867,22 @@ class Explorer:
             loop.call_soon_threadsafe(action)
 
     def _shown(self):
-        if self._output.outputs:
+        """Draw the first figure, or go on drawing ahead. In a kernel the first figure is the
+        next step of drawing ahead (see _draw_ahead_step): after "Run All" a frontend shows
+        every explorer at once, and a move meanwhile then waits for one figure, not for all."""
+        if self._output.outputs or _running_loop() is not None:
             _draw_ahead_later(self)
         else:
             self._redraw()
 
     def _redraw(self):
-        """Show the figure for the widgets' current values in the Output area, then draw ahead."""
-        self._output.outputs = (self._live_output(self._values()),)
+        """Show the figure for the widgets' current values, then draw ahead."""
+        self._show_figure()
         _draw_ahead_later(self)
+
+    def _show_figure(self):
+        """Show the figure for the widgets' current values in the Output area."""
+        self._output.outputs = (self._live_output(self._values()),)
 
     def _values(self):
         """The widgets' current values, as the grid values the static version uses."""
@@ -983,14 +990,27 @@ def _draw_ahead_later(explorer):
 
 
 def _draw_ahead_step(loop):
-    """Draw one figure ahead for the explorer moved last that has one left; schedule the next step."""
+    """Draw one figure, then schedule the next step.
+
+    The figure is the first one of the explorer shown first that has none yet,
+    or else one ahead for the explorer moved last that has one left.
+    """
     global _scheduled
     _scheduled = None
+    explorer = None
     try:
-        while _waiting and not _waiting[-1].draw_ahead():
-            _waiting.pop()
+        explorer = next((e for e in _waiting if e._output._view_count and not e._output.outputs), None)
+        if explorer is not None:
+            explorer._show_figure()
+        else:
+            while _waiting:
+                explorer = _waiting[-1]
+                if explorer.draw_ahead():
+                    break
+                _waiting.pop()
     except Exception:                       # not the plot (its errors are shown as output): a bug
-        _waiting.pop()
+        if explorer in _waiting:
+            _waiting.remove(explorer)
         raise
     finally:
         if _waiting:

@@ -486,7 +486,9 @@ def test_in_a_running_event_loop_figures_are_drawn_ahead_between_moves(few_stati
         e = explore(plot, small_slider(), title="In a kernel")
         plot.calls.clear()
         show(e)                                    # as in a kernel: its event loop is running
-        assert explorers._waiting == [e] and explorers._scheduled is not None and len(plot.calls) == 1
+        assert explorers._waiting == [e] and explorers._scheduled is not None and plot.calls == []
+        await _until(lambda: e.output.outputs)     # the first figure: the chain's first step
+        assert plot.calls == [{"lr": 0.5}]
         await _until(lambda: len(plot.calls) >= 3)  # the reader pauses: the loop draws ahead
         drawn = len(plot.calls)
         e.controls["lr"].value = 1.0               # a move meanwhile: drawn, then ahead from there
@@ -509,10 +511,14 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
         return Recorder()(lr=lr)
 
     async def reader():
-        first = show(explore(plot, small_slider(), Dropdown("opt", ["first"]), title="First"))
-        show(explore(plot, small_slider(), Dropdown("opt", ["second"]), title="Second"))
+        first = explore(plot, small_slider(), Dropdown("opt", ["first"]), title="First")
+        second = explore(plot, small_slider(), Dropdown("opt", ["second"]), title="Second")
         calls.clear()
-        await _until(lambda: len(calls) >= 2)
+        show(first)
+        show(second)
+        await _until(lambda: len(calls) >= 4)
+        assert calls[:2] == ["first", "second"]    # the first figures, in the order shown
+        del calls[:2]
         first.controls["lr"].value = 0.1           # the reader moves the first one: its turn now
         await _until(lambda: explorers._scheduled is None)
 
@@ -520,6 +526,34 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
     k = calls.index("first")                       # the second explorer (shown last) drew k figures ahead,
     assert k >= 2 and calls == ["second"] * k + ["first"] * 9 + ["second"] * (9 - k)   # then the first
     assert explorers._waiting == []
+
+
+def test_in_a_kernel_every_first_figure_comes_before_any_drawn_ahead_and_a_move_waits_for_one(
+        few_static_frames, monkeypatch):
+    """After "Run All" a frontend shows every explorer at once: each gets its first figure, one
+    per step of the event loop, before anything is drawn ahead, and a move goes first."""
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    calls = []
+
+    def plot(lr, name):
+        calls.append((name, lr))
+        return Recorder()(lr=lr)
+
+    async def reader():
+        shown = [explore(plot, small_slider(), Dropdown("name", [name]), title=name) for name in "abc"]
+        calls.clear()
+        for e in shown:
+            show(e)
+        assert calls == [] and explorers._waiting == shown
+        await asyncio.sleep(0)                     # one step of the loop: no figure yet (the pause)
+        await _until(lambda: len(calls) >= 1)
+        shown[2].controls["lr"].value = 0.9        # a move after the first figure: drawn at once
+        assert calls == [("a", 0.5), ("c", 0.9)]
+        await _until(lambda: explorers._scheduled is None)
+
+    asyncio.run(reader())
+    assert calls[2:4] == [("b", 0.5), ("c", 0.8)]  # b's first figure, then ahead from the move
+    assert sorted(calls) == [(n, v) for n in "abc" for v in small_slider().values()]   # each once
 
 
 def test_a_move_from_another_thread_is_drawn_in_the_thread_that_made_the_widget(few_static_frames,
