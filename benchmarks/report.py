@@ -94,7 +94,8 @@ browser from their data (a custom widget, and a second drawing path beside matpl
 which still draws the static version). Not started; drawing ahead is what we did instead."""
 
 LAB_LIMIT = """\
-`benchmarks/bench_lab.py` (run on its own after the last `make bench`, same machine): each
+`benchmarks/bench_lab.py` (run on its own after the last `make bench`, same machine; the
+table is the run after the change below, "Right after Run All"): each
 chapter opened in the pinned JupyterLab in headless Chromium, every cell run, then each
 explorer's first slider moved one step at a time with the arrow keys, six times *at once*
 (the next move as soon as the figure shows) and six times *after a 2 s pause*. Timed in the
@@ -115,12 +116,19 @@ a reader; the explorers further down a chapter were measured later and had more 
   setting would then be shown in slightly different colours (0.1 level on average) depending
   on whether it was drawn ahead.
 * *The figure being drawn ahead.* The kernel draws one figure at a time in its main thread;
-  a move that arrives meanwhile waits for that figure, up to a second in the explorers of
-  the sigmoid network (the appendix's first: 197 / 622 ms even after a 2 s pause). Drawing
-  ahead in another thread is not an option: matplotlib is not thread-safe (below).
-* *Right after "Run All".* The first figure of every explorer is drawn when JupyterLab shows
-  it, so the first moves wait for the other explorers' first figures: the p95s of about 2 s
-  in the first explorer of chapters 0, 1, 2 and 4.
+  a move that arrives meanwhile waits for that figure to be finished. So until an explorer
+  has drawn ahead every value, a move waits for half a figure on average, even for a figure
+  already drawn: chapter 3's ravine (about 300 ms per figure) answers in 241 ms (p50) after
+  a 2 s pause, the appendix's sigmoid network (up to a second per figure) in 212 / 517 ms.
+  Drawing ahead in another thread is not an option: matplotlib is not thread-safe (below).
+* *Right after "Run All".* Every explorer needs its first figure when JupyterLab shows it,
+  all at once. Each was drawn in its own callback, so a first move waited for all of them:
+  p95s of 1.6 to 2.4 s in the first explorer of chapters 0, 1, 2, 4 and 5. Now a first
+  figure is one step of the drawing-ahead chain (first figures first, in the order shown), so
+  a move waits for one figure at most. Two runs, before and after, one chapter after the
+  other: the first explorer's p95 went down in 6 of 8 chapters (the worst from 2.4 to 1.5 s;
+  chapter 0 from 2.0 to 0.8 s) and its p50 up in 6 of 8 (by 11 to 274 ms). With six moves,
+  a p95 is close to the largest one, so only the large drops stand out of the noise.
 
 **A bug this measurement found, fixed.** JupyterLab 4.4 and later hand the widgets' messages
 to an ipykernel subshell, a thread of its own (the setting `commsOverSubshells`, on by
