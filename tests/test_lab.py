@@ -150,15 +150,16 @@ def kernel_output(page, code: str) -> str:
     }""" % KERNEL, code)
 
 
-def figure_after(page, index: int, act, image: str = ".widget-output img") -> float:
+def figure_after(page, index: int, act) -> float:
     """Do ``act`` (a move), wait until the explorer in cell ``index`` shows a new figure.
 
     Returns the seconds from the first key press, input or change event of the
     move to the new image decoded, timed in the browser (a MutationObserver on
     the cell sees the new image as soon as it is in the page).
     """
-    page.evaluate("""([index, selector]) => {
+    page.evaluate("""index => {
         const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
+        const selector = '.widget-output img';
         const before = cell.querySelector(selector)?.src;
         const move = window.__move = {start: null, shown: null};
         for (const type of ['keydown', 'input', 'change']) {
@@ -172,7 +173,7 @@ def figure_after(page, index: int, act, image: str = ".widget-output img") -> fl
             img.decode().catch(() => null).then(() => { move.shown = performance.now(); });
         });
         observer.observe(cell, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
-    }""", [index, image])
+    }""", index)
     act()
     try:
         page.wait_for_function("() => window.__move.shown !== null", timeout=30_000)
