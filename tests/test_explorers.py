@@ -532,7 +532,7 @@ def test_in_a_kernel_every_first_figure_comes_before_any_drawn_ahead_and_a_move_
         few_static_frames, monkeypatch):
     """After "Run All" a frontend shows every explorer at once: each gets its first figure, one
     per step of the event loop, before anything is drawn ahead, and a move goes first."""
-    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.05)   # so the move surely comes between two steps
     calls = []
 
     def plot(lr, name):
@@ -545,7 +545,6 @@ def test_in_a_kernel_every_first_figure_comes_before_any_drawn_ahead_and_a_move_
         for e in shown:
             show(e)
         assert calls == [] and explorers._waiting == shown
-        await asyncio.sleep(0)                     # one step of the loop: no figure yet (the pause)
         await _until(lambda: len(calls) >= 1)
         shown[2].controls["lr"].value = 0.9        # a move after the first figure: drawn at once
         assert calls == [("a", 0.5), ("c", 0.9)]
