@@ -610,99 +610,95 @@ def test_an_explorer_no_longer_shown_is_not_drawn_ahead_until_shown_again(few_st
     assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once, in the end
 
 
-def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown():
-    """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
+@pytest.fixture
+def kernel():
+    """A real kernel (ipykernel, started with jupyter_client) in the repository: yields
+    ``(run, client)``, where ``run(code)`` executes code there and returns what it printed."""
     from jupyter_client.manager import start_new_kernel
 
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
+
+    def run(code):
+        out = []
+        reply = client.execute_interactive(
+            textwrap.dedent(code), timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return "".join(out).strip()
+
     try:
-        def run(code):
-            out = []
-            reply = client.execute_interactive(
-                code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
-            assert reply["content"]["status"] == "ok", reply["content"]
-            return "".join(out)
-
-        run(textwrap.dedent("""
-            from matplotlib.figure import Figure
-            import explorers
-            from explorers import Slider, explore
-            explorers.MAX_FRAMES = 3      # the live figures are tested here, not the static ones
-
-            def plot(lr):
-                fig = Figure(figsize=(2, 1.5))
-                fig.subplots().plot([0, 1], [0, lr])
-                return fig
-
-            e = explore(plot, Slider("lr", 0.1, 1.0, 0.1, value=0.5), title="Kernel")
-            e.output._view_count = 1    # what a frontend does when it shows the widget
-        """))
-        for _ in range(120):
-            state = run("print(len(e._frames), explorers._scheduled is None)").split()
-            if state == ["10", "True"]:
-                break
-            time.sleep(0.25)
-        assert state == ["10", "True"], f"after 30 s: {state} (frames kept, done drawing ahead)"
+        yield run, client
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
 
 
-def test_in_a_jupyter_kernel_a_move_sent_to_a_subshell_is_drawn_in_the_main_thread():
+def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown(kernel):
+    """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
+    run, _ = kernel
+    run("""
+        from matplotlib.figure import Figure
+        import explorers
+        from explorers import Slider, explore
+        explorers.MAX_FRAMES = 3      # the live figures are tested here, not the static ones
+
+        def plot(lr):
+            fig = Figure(figsize=(2, 1.5))
+            fig.subplots().plot([0, 1], [0, lr])
+            return fig
+
+        e = explore(plot, Slider("lr", 0.1, 1.0, 0.1, value=0.5), title="Kernel")
+        e.output._view_count = 1    # what a frontend does when it shows the widget
+    """)
+    for _ in range(120):
+        state = run("print(len(e._frames), explorers._scheduled is None)").split()
+        if state == ["10", "True"]:
+            break
+        time.sleep(0.25)
+    assert state == ["10", "True"], f"after 30 s: {state} (frames kept, done drawing ahead)"
+
+
+def test_in_a_jupyter_kernel_a_move_sent_to_a_subshell_is_drawn_in_the_main_thread(kernel):
     """What JupyterLab 4.4+ does by default (commsOverSubshells): the widgets' messages go to a
     subshell of ipykernel 7, a thread of its own. Before the fix, such a move drew into the
     figure the main thread was drawing ahead into, and the kernel aborted."""
-    from jupyter_client.manager import start_new_kernel
+    run, client = kernel
+    run("""
+        import threading
+        from matplotlib.figure import Figure
+        import explorers
+        from explorers import Slider, explore
+        explorers.MAX_FRAMES = 3
+        threads = set()
 
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT))
-    try:
-        def run(code):
-            out = []
-            reply = client.execute_interactive(
-                code, timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")))
-            assert reply["content"]["status"] == "ok", reply["content"]
-            return "".join(out).strip()
+        def plot(lr):
+            threads.add(threading.current_thread().name)
+            fig = Figure(figsize=(2, 1.5))
+            fig.subplots().plot([0, 1], [0, lr])
+            return fig
 
-        run(textwrap.dedent("""
-            import threading
-            from matplotlib.figure import Figure
-            import explorers
-            from explorers import Slider, explore
-            explorers.MAX_FRAMES = 3
-            threads = set()
-
-            def plot(lr):
-                threads.add(threading.current_thread().name)
-                fig = Figure(figsize=(2, 1.5))
-                fig.subplots().plot([0, 1], [0, lr])
-                return fig
-
-            e = explore(plot, Slider("lr", 0.05, 1.0, 0.05, value=0.5), title="Subshell")
-            e.output._view_count = 1
-        """))
-        request = client.session.msg("create_subshell_request", {})
-        client.control_channel.send(request)
-        reply = client.control_channel.get_msg(timeout=10)
-        assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"], reply
-        subshell = reply["content"]["subshell_id"]
-        slider = run("print(e.controls['lr'].model_id)")
-        for value in (0.9, 0.2, 0.75):            # moves while the main thread draws ahead
-            move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
-                "method": "update", "state": {"value": value}, "buffer_paths": []}})
-            move["header"]["subshell_id"] = subshell
-            client.shell_channel.send(move)
-            time.sleep(0.05)
-        for _ in range(120):
-            state = run("print(len(e._frames), explorers._scheduled is None, "
-                        "e.output.outputs[0]['data']['text/plain'])")
-            if state.startswith("20 True"):
-                break
-            time.sleep(0.25)
-        assert state == "20 True <Figure: lr = 0.75>", f"after 30 s: {state}"
-        assert run("print(sorted(threads))") == "['MainThread']"
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+        e = explore(plot, Slider("lr", 0.05, 1.0, 0.05, value=0.5), title="Subshell")
+        e.output._view_count = 1
+    """)
+    request = client.session.msg("create_subshell_request", {})
+    client.control_channel.send(request)
+    reply = client.control_channel.get_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"], reply
+    subshell = reply["content"]["subshell_id"]
+    slider = run("print(e.controls['lr'].model_id)")
+    for value in (0.9, 0.2, 0.75):            # moves while the main thread draws ahead
+        move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        move["header"]["subshell_id"] = subshell
+        client.shell_channel.send(move)
+        time.sleep(0.05)
+    for _ in range(120):
+        state = run("print(len(e._frames), explorers._scheduled is None, "
+                    "e.output.outputs[0]['data']['text/plain'])")
+        if state.startswith("20 True"):
+            break
+        time.sleep(0.25)
+    assert state == "20 True <Figure: lr = 0.75>", f"after 30 s: {state}"
+    assert run("print(sorted(threads))") == "['MainThread']"
 
 
 # ---------------------------------------------------------------------------
