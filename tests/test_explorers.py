@@ -351,6 +351,18 @@ def test_the_live_figure_is_drawn_when_the_widget_is_first_shown(few_static_fram
     assert (e.controls["opt"].label, e.controls["opt"].description) == ("GD", "optimizer")
     assert [label for label, _ in e.controls["opt"].options] == ["GD", "AdaGrad"]
 
+def test_a_live_png_drops_the_alpha_channel_only_when_every_pixel_is_opaque():
+    pixels = np.random.default_rng(0).integers(0, 256, (30, 40, 4), dtype=np.uint8)
+    opaque = pixels.copy()
+    opaque[..., 3] = 255
+    pixels[0, 0, 3] = 254                                   # one pixel not quite opaque
+    for rgba, mode in ((opaque, "RGB"), (pixels, "RGBA")):
+        image = Image.fromarray(rgba, "RGBA")
+        shown = Image.open(io.BytesIO(explorers.Explorer._png(image)))
+        assert shown.mode == mode
+        assert shown.convert("RGBA").tobytes() == image.tobytes()   # lossless either way
+
+
 
 def test_the_live_widget_redraws_when_a_control_is_set(few_static_frames):
     plot = Recorder()
