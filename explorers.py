@@ -35,7 +35,9 @@ cell's output carries both and the viewer picks:
   released or a menu item chosen. While the reader pauses, the kernel draws
   ahead the figures for the main control's other values (nearest first, the
   other controls as they are), so that moving the main slider then shows a
-  figure at once; the last :data:`LIVE_FRAMES` figures are kept.
+  figure at once; the last :data:`LIVE_FRAMES` figures are kept. While the
+  reader is moving one explorer, only that one draws ahead; the others wait
+  until the reader has left the controls alone for :data:`IDLE_AHEAD_S`.
 * **Static**, on the book's web pages (no kernel): the figure precomputed for
   up to :data:`MAX_FRAMES` values of the *main* control (the others at their
   defaults), and a range slider that flips between them. The whole static
@@ -89,6 +91,7 @@ LIVE_DPI = 150                # live figure: sharper, as it is never stored in t
 CSS_PX_PER_INCH = 100         # a 7-inch-wide figure is shown 700 CSS pixels wide in both versions
 LIVE_FRAMES = 100             # live figures kept per explorer, the most recent (PNGs of 100 to 170 KB)
 AHEAD_DELAY_S = 0.05          # live: the pause before each figure drawn ahead, so the kernel answers first
+IDLE_AHEAD_S = 3.0            # live: explorers other than the one moved last draw ahead after this long without a move
 
 _ids = Counter()              # explorers made so far in this process, per title (for unique HTML ids)
 
@@ -880,9 +883,9 @@ class Explorer:
             self._redraw()
 
     def _redraw(self):
-        """Show the figure for the widgets' current values, then draw ahead."""
+        """Show the figure for the widgets' current values (the reader moved a control), then draw ahead."""
         self._show_figure()
-        _draw_ahead_later(self)
+        _draw_ahead_later(self, moved=True)
 
     def _show_figure(self):
         """Show the figure for the widgets' current values in the Output area."""
@@ -969,26 +972,34 @@ def _running_loop():
 # Drawing ahead in a running kernel: one figure at a time, for all explorers together.
 _waiting = []              # live explorers that may have figures left to draw ahead; moved last at the end
 _scheduled = None          # (event loop, handle) of the next step, while one is scheduled
+_moved = (None, None)      # (explorer, event-loop time) of the reader's last move
 
 
-def _draw_ahead_later(explorer):
+def _draw_ahead_later(explorer, moved=False):
     """In a running kernel, draw ahead for ``explorer`` first, one figure per step of its event loop.
 
     Each figure is drawn in its own callback of the kernel's event loop, after
     a pause of :data:`AHEAD_DELAY_S`, and one chain of callbacks serves every
     explorer, the one moved last first: so a message that arrives meanwhile
-    (the reader moving a control) waits for one figure at most. Without a
-    running event loop (a script, a test) nothing is drawn ahead; nor in a
-    kernel before a frontend shows the widget (a notebook run to check or
-    store its outputs), nor after every view of it is gone.
+    (the reader moving a control) waits for one figure at most. ``moved``: the
+    reader moved one of its controls; then the other explorers wait (see
+    _draw_ahead_step). Without a running event loop (a script, a test) nothing
+    is drawn ahead; nor in a kernel before a frontend shows the widget (a
+    notebook run to check or store its outputs), nor after every view of it is
+    gone.
     """
-    global _scheduled
+    global _scheduled, _moved
     loop = _running_loop()
     if loop is None:
         return
+    if moved:
+        _moved = (explorer, loop.time())
     if explorer in _waiting:
         _waiting.remove(explorer)
     _waiting.append(explorer)
+    if _scheduled is not None and _scheduled[0] is loop and _scheduled[1].when() > loop.time() + AHEAD_DELAY_S:
+        _scheduled[1].cancel()              # a step waiting for the reader to pause: this one comes first
+        _scheduled = None
     if _scheduled is None or _scheduled[0] is not loop:
         _scheduled = (loop, loop.call_later(AHEAD_DELAY_S, _draw_ahead_step, loop))
 
@@ -997,17 +1008,28 @@ def _draw_ahead_step(loop):
     """Draw one figure, then schedule the next step.
 
     The figure is the first one of the explorer shown first that has none yet,
-    or else one ahead for the explorer moved last that has one left.
+    or else one ahead for the explorer moved last that has one left. The other
+    explorers draw ahead only once the reader has left every control alone for
+    :data:`IDLE_AHEAD_S`: a figure being drawn cannot be interrupted, so while
+    the reader steps through one explorer, figures drawn for another would
+    make each move wait.
     """
     global _scheduled
     _scheduled = None
-    explorer = None
+    explorer, delay = None, AHEAD_DELAY_S
     try:
         explorer = next((e for e in _waiting if e._output._view_count and not e._output.outputs), None)
         if explorer is not None:
             explorer._show_figure()
         else:
-            while _waiting:
+            explorer, moved_at = _moved
+            wait = 0.0 if moved_at is None else moved_at + IDLE_AHEAD_S - loop.time()
+            if wait > 0:                        # the reader is moving this explorer: only it draws ahead
+                if explorer in _waiting and not explorer.draw_ahead():
+                    _waiting.remove(explorer)
+                if explorer not in _waiting:    # nothing left for it: the others once the reader pauses
+                    delay = max(wait, AHEAD_DELAY_S)
+            while wait <= 0 and _waiting:
                 explorer = _waiting[-1]
                 if explorer.draw_ahead():
                     break
@@ -1018,7 +1040,7 @@ def _draw_ahead_step(loop):
         raise
     finally:
         if _waiting:
-            _scheduled = (loop, loop.call_later(AHEAD_DELAY_S, _draw_ahead_step, loop))
+            _scheduled = (loop, loop.call_later(delay, _draw_ahead_step, loop))
 
 
 def _frame_indices(count, default, cap=MAX_FRAMES):

@@ -20,7 +20,14 @@ Every explorer of a chapter draws ahead once its widget is shown, and after
 "Run All" JupyterLab shows all of them, so these moves compete with that, as a
 reader's do. Reported per explorer: p50 and p95 of each kind of move, in ms
 (numpy's percentiles, as in bench_explorers.py). Target: p50 <= 50 ms, p95 <= 100 ms.
-Run: ``python benchmarks/bench_lab.py [--json FILE] [--chapters 00 04 ...]``.
+
+``--idle-ahead S [S ...]``: run each chapter once per value of
+``explorers.IDLE_AHEAD_S`` (how long the explorers not in use wait for the
+reader to pause before they draw ahead; 0: at once, as before it existed),
+one after the other, to compare them side by side. ``--read S``: wait S
+seconds before moving each explorer, a reader reading the text before it
+(default 0: straight from one explorer to the next).
+Run: ``python benchmarks/bench_lab.py [--json FILE] [--chapters 00 04 ...] [--idle-ahead S ...] [--read S]``.
 """
 
 import argparse
@@ -76,11 +83,12 @@ def time_explorer(page, index):
     return at_once, after_pause
 
 
-def bench_chapter(browser, base_url, notebook):
+def bench_chapter(browser, base_url, notebook, idle_ahead=None, read_s=0.0):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     try:
         start = time.monotonic()
-        page = open_and_run_all(context, base_url, notebook, timeout_s=900)
+        before = "" if idle_ahead is None else f"import explorers; explorers.IDLE_AHEAD_S = {idle_ahead!r}"
+        page = open_and_run_all(context, base_url, notebook, timeout_s=900, before=before)
         run_all_s = time.monotonic() - start
         cells = page.evaluate("""() => jupyterapp.shell.currentWidget.content.widgets.map((c, i) =>
             c.node.querySelector('.widget-output') &&
@@ -89,8 +97,11 @@ def bench_chapter(browser, base_url, notebook):
         rows = []
         for index in cells:
             title = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".widget-html b").first.text_content()
+            page.wait_for_timeout(read_s * 1000)
             at_once, after_pause = time_explorer(page, index)
             rows.append({"chapter": notebook, "title": title, "run_all_s": round(run_all_s, 1),
+                         **({} if idle_ahead is None else {"idle_ahead_s": idle_ahead}),
+                         **({"read_s": read_s} if read_s else {}),
                          **{f"{kind}_p{q}_ms": round(float(np.percentile(times, q)) * 1e3)
                             for kind, times in (("at_once", at_once), ("after_pause", after_pause))
                             for q in (50, 95)},
@@ -106,6 +117,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--chapters", nargs="*", help="chapter name prefixes (default: all)")
+    parser.add_argument("--idle-ahead", nargs="*", type=float, default=[None],
+                        help="values of explorers.IDLE_AHEAD_S to compare (default: the module's)")
+    parser.add_argument("--read", type=float, default=0.0, help="seconds to wait before each explorer's moves")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -117,10 +131,12 @@ def main():
         shutil.copytree(ROOT / "chapters", root / "chapters")
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         with running_lab(root) as (base_url, _):
-            for name in notebooks:
-                rows = bench_chapter(browser, base_url, f"chapters/{name}")
+            for name, idle_ahead in ((n, v) for n in notebooks for v in args.idle_ahead):
+                shutil.copy2(ROOT / "chapters" / name, root / "chapters" / name)   # as committed, again
+                rows = bench_chapter(browser, base_url, f"chapters/{name}", idle_ahead, args.read)
+                tag = "" if idle_ahead is None else f"idle {idle_ahead:g} s: "
                 for r in rows:
-                    print(f"  {name:32s} {r['title'][:48]:48s} at once {r['at_once_p50_ms']:5d} / "
+                    print(f"  {name:32s} {tag}{r['title'][:48]:48s} at once {r['at_once_p50_ms']:5d} / "
                           f"{r['at_once_p95_ms']:5d} ms; after {PAUSE_S:.0f} s {r['after_pause_p50_ms']:5d} / "
                           f"{r['after_pause_p95_ms']:5d} ms", flush=True)
                 results += rows

@@ -516,6 +516,7 @@ def test_in_a_running_event_loop_figures_are_drawn_ahead_between_moves(few_stati
 
 def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_static_frames, monkeypatch):
     monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    monkeypatch.setattr(explorers, "IDLE_AHEAD_S", 0.05)
     calls = []
 
     def plot(lr, opt="GD"):
@@ -540,11 +541,78 @@ def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_stat
     assert explorers._waiting == []
 
 
+async def _shown_with_first_figures(plot, names, calls):
+    """Explorers of ``plot(lr, name)``, one per name, shown, once each has its first figure
+    (``calls``, the list ``plot`` records into, is emptied of their static frames first)."""
+    shown = [explore(plot, small_slider(), Dropdown("name", [n]), title=n) for n in names]
+    calls.clear()                                      # the static frames
+    for e in shown:
+        show(e)
+    await _until(lambda: len(calls) >= len(shown))
+    return shown
+
+
+def test_while_the_reader_moves_one_explorer_the_others_draw_ahead_only_after_a_pause(few_static_frames,
+                                                                                    monkeypatch):
+    """A figure being drawn cannot be interrupted: figures drawn ahead for an explorer the reader
+    is not using would make every move of the one they are using wait."""
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    monkeypatch.setattr(explorers, "IDLE_AHEAD_S", 0.3)
+    calls = []
+
+    def plot(lr, name):
+        calls.append((name, lr, asyncio.get_running_loop().time()))
+        return Recorder()(lr=lr)
+
+    async def reader():
+        used, other = await _shown_with_first_figures(plot, "uo", calls)
+        moves = []
+        for value in (0.6, 0.7):                           # two moves, 0.1 s apart
+            used.controls["lr"].value = value
+            moves.append(asyncio.get_running_loop().time())
+            await asyncio.sleep(0.1)
+        await _until(lambda: explorers._scheduled is None)
+        return moves
+
+    moves = asyncio.run(reader())
+    after = [call for call in calls if call[2] >= moves[0]]   # (before the move, nobody was in use)
+    other_at = next(t for name, _, t in after if name == "o")
+    assert other_at >= moves[-1] + 0.3                        # the other only after a pause,
+    in_use = {v for name, v, t in calls if name == "u" and t < other_at}
+    assert in_use == set(small_slider().values())             # the one in use all drawn by then
+    assert sorted((n, v) for n, v, _ in calls) == [(n, v) for n in "ou" for v in small_slider().values()]
+
+
+def test_a_move_during_the_wait_for_a_pause_draws_ahead_at_once(few_static_frames, monkeypatch):
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
+    monkeypatch.setattr(explorers, "IDLE_AHEAD_S", 60.0)  # the others wait a minute
+    calls = []
+
+    def plot(lr, name):
+        calls.append(name)
+        return Recorder()(lr=lr)
+
+    async def reader():
+        first, second = await _shown_with_first_figures(plot, "ab", calls)
+        first.controls["lr"].value = 0.1
+        drawn_for_b = calls.count("b")
+        await _until(lambda: calls.count("a") == 10)        # its first figure, the move and 8 more
+        await asyncio.sleep(0.05)
+        assert calls.count("b") == drawn_for_b              # the other waits for the pause
+        second.controls["lr"].value = 0.1                   # the reader moves to it meanwhile
+        await _until(lambda: calls.count("b") == 10, timeout=10.0)   # now, not in a minute
+        explorers._scheduled[1].cancel()                    # nothing left to wait for but the pause
+        explorers._scheduled = None
+
+    asyncio.run(reader())
+
+
 def test_in_a_kernel_every_first_figure_comes_before_any_drawn_ahead_and_a_move_waits_for_one(
         few_static_frames, monkeypatch):
     """After "Run All" a frontend shows every explorer at once: each gets its first figure, one
     per step of the event loop, before anything is drawn ahead, and a move goes first."""
     monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.05)   # so the move surely comes between two steps
+    monkeypatch.setattr(explorers, "IDLE_AHEAD_S", 0.1)
     calls = []
 
     def plot(lr, name):

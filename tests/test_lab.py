@@ -106,12 +106,15 @@ def running_lab(root: Path):
             server.wait(timeout=30)
 
 
-def open_and_run_all(context, base_url: str, notebook: str, timeout_s: float = 120):
-    """A new page of ``context`` with ``notebook`` (a path under the server's root) open, every cell run."""
+def open_and_run_all(context, base_url: str, notebook: str, timeout_s: float = 120, before: str = ""):
+    """A new page of ``context`` with ``notebook`` (a path under the server's root) open, every cell run
+    (after the code ``before``, run in the kernel, not in a cell)."""
     page = context.new_page()
     page.goto(f"{base_url}lab/tree/{notebook}?token={TOKEN}&reset")
     page.wait_for_function(f"() => {{ try {{ return {KERNEL}.status === 'idle'; }} "
                            "catch (e) { return false; } }", timeout=60_000)
+    if before:
+        kernel_output(page, before)
     page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(f"() => {KERNEL}.status === 'idle' && jupyterapp.shell.currentWidget.content.widgets"
                            ".every(c => c.model.type !== 'code' || c.model.executionCount !== null)",
