@@ -674,8 +674,8 @@ class Explorer:
         A plot has few colours, so a palette PNG looks the same at about a
         third of the size; a live figure is never stored, so it gets the
         quickest compression instead, and no alpha channel if it is opaque
-        (as a figure with a background is): a fifth quicker to encode and a
-        tenth smaller. Both are the same bytes on every run.
+        (as a figure with a background is): up to a fifth quicker to encode
+        and up to a tenth smaller. Both are the same bytes on every run.
         """
         buffer = io.BytesIO()
         if palette:
