@@ -220,7 +220,7 @@ def make_test_notes(build):
                    "times this run's. So on a slower machine of the same kind it is missed again.")
     elif floor <= 240:
         verdict = (f"With both cores busy all the time it would take {floor:.0f} s, so the target "
-                   "needs the stages to keep both cores busier, or less work. The browser stage keeps "
+                   "needs both cores kept busier, or less work. The browser stage keeps "
                    f"{cpu['browser-test'] / stages['browser-test']:.1f} cores busy; its two files run "
                    "on two workers (pytest-xdist, one file each) took 94 s against 98 s one after the "
                    "other, tried once on 2026-12-02, so that is not where the time is.")
