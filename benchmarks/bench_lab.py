@@ -18,7 +18,8 @@ move timed from the key press to the new image shown (decoded):
 
 Every explorer of a chapter draws ahead once its widget is shown, and after
 "Run All" JupyterLab shows all of them, so these moves compete with that, as a
-reader's do. Reported per explorer: p50 and p95 of each kind of move, in ms
+reader's do, until the first move (then the others wait for the reader to
+pause: ``explorers.IDLE_AHEAD_S``). Reported per explorer: p50 and p95 of each kind of move, in ms
 (numpy's percentiles, as in bench_explorers.py). Target: p50 <= 50 ms, p95 <= 100 ms.
 
 ``--idle-ahead S [S ...]``: run each chapter once per value of

@@ -59,8 +59,8 @@ column: {again} of this run's {moves} moves). In a running kernel, once the widg
 the explorer draws ahead, while the reader pauses, the figures for the main control's other
 values, nearest first, at the other controls' current values (`Explorer.draw_ahead`). One
 chain of callbacks on the kernel's event loop serves every explorer, the one moved last
-first, one figure per callback, so a move that arrives meanwhile waits for one figure at
-most; a notebook run without a frontend (nbval, the book's build) draws nothing ahead. Once
+first (the others wait for the reader to pause: see the JupyterLab section), one figure per
+callback, so a move that arrives meanwhile waits for one figure at most; a notebook run without a frontend (nbval, the book's build) draws nothing ahead. Once
 done, moving the main control takes about a millisecond in the kernel (the last two
 columns). The pause this needs is {pauses[0]:.1f} to {pauses[-1]:.1f} s per explorer (median
 {statistics.median(pauses):.1f} s) on this machine, at the defaults; the kept figures take up to
@@ -167,8 +167,8 @@ def idle_ahead_table(compare):
              "|---|---|---|---|---|---|"]
     for run in compare["runs"]:
         rows = run["rows"]
-        firsts = [r for i, r in enumerate(rows) if i == 0 or rows[i - 1]["chapter"] != r["chapter"]
-                  or rows[i - 1].get("idle_ahead_s") != r.get("idle_ahead_s")]
+        opened = [(r["chapter"], r["idle_ahead_s"]) for r in rows]      # one notebook opened per pair
+        firsts = [r for i, r in enumerate(rows) if i == 0 or opened[i - 1] != opened[i]]
         for group, label in ((firsts, "each chapter's first"), ([r for r in rows if r not in firsts], "the others")):
             for idle in sorted({r["idle_ahead_s"] for r in group}):
                 rs = [r for r in group if r["idle_ahead_s"] == idle]
