@@ -86,18 +86,15 @@ matplotlib's, which still draws the static version. Not started; drawing ahead i
 did instead."""
 
 
-def lab_notes(lab, compare=None):
-    """How the JupyterLab table was measured, and what limits it; ``compare``: see idle_ahead_table."""
+def lab_notes(lab):
+    """How the JupyterLab table was measured, and what limits it."""
     by_pause = sorted(lab, key=lambda r: r["after_pause_p50_ms"])
     met = [r for r in lab if r["after_pause_p50_ms"] <= 50 and r["after_pause_p95_ms"] <= 100]
     slow = by_pause[-2:]
     slow_text = " and ".join(f"{r['title']} ({r['chapter'].split('/')[-1].split('_')[0]}: "
                              f"{r['after_pause_p50_ms']} / {r['after_pause_p95_ms']} ms)" for r in reversed(slow))
-    source = ("in this run" if compare is None else
-              f"on {compare['date']}, after the change below (its rows with `IDLE_AHEAD_S` = 3 s and no "
-              "reading pause; same machine and day as the rest of the report)")
     return f"""\
-Measured by `benchmarks/bench_lab.py` {source}: each chapter, from a copy, opened in the
+Measured by `benchmarks/bench_lab.py` in this run: each chapter, from a copy, opened in the
 pinned JupyterLab in headless Chromium, every cell run, then each explorer's first slider
 moved one step at a time with the arrow keys (for the two explorers with only menus, the
 first menu to its next choice), six times *at once* (the next move as soon as the figure
@@ -146,8 +143,8 @@ chapter draws ahead, so a move of the explorer the reader is using waited for fi
 the others: half a figure on average, more for the first explorer of a chapter. Now the
 explorers not in use wait until the reader has left every control alone for 3 s. The price:
 an explorer the reader reaches without such a pause has not been drawn ahead yet. Measured side
-by side on {date} (`bench_lab.py --idle-ahead 0 3`, each chapter run under one setting and then
-the other), straight from one explorer to the next as in the table above, and with a 10 s
+by side on {date}, in an earlier run than the rest of this report (`bench_lab.py --idle-ahead 0 3`,
+each chapter run under one setting and then the other), straight from one explorer to the next as in the table above, and with a 10 s
 reading pause before each explorer (`--read 10`, chapters 0, 1, 2 and 4): without a pause, the
 first explorers' moves after a pause got about twice as quick and the others' quick steps
 nearly three times slower, as they now draw what they had drawn ahead before; with a reading
@@ -297,6 +294,9 @@ def main():
                    "lab": run_bench("bench_lab.py") if pathlib.Path(CHROMIUM).exists() else None,
                    "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
                    "build": None if args.quick else run_bench("bench_build.py")}
+        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        if "lab_idle_ahead" in previous:    # a separate experiment, dated (bench_lab.py --idle-ahead): kept
+            results["lab_idle_ahead"] = previous["lab_idle_ahead"]
         RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     steps, sweep, explorers, site, build = (results[k] for k in ("steps", "sweep", "explorers", "site", "build"))
     lab = results.get("lab")
@@ -346,7 +346,7 @@ def main():
                          f"{r['at_once_p95_ms']} | {r['after_pause_p50_ms']} / {r['after_pause_p95_ms']} | "
                          f"{ok(on_target)} |")
         compare = results.get("lab_idle_ahead")
-        lines += ["", lab_notes(lab, compare)]
+        lines += ["", lab_notes(lab)]
         if compare:
             lines += ["", IDLE_AHEAD_NOTE.format(date=compare["date"]), "", idle_ahead_table(compare)]
 
