@@ -66,8 +66,8 @@ book: $(STAMP)
 # Two chains of stages side by side: in front, the unit tests then nbval; behind, a fresh
 # build of the book then the browser tests against it. No stage keeps both cores busy all
 # the time (the build uses one, the browser tests wait on Chromium and JupyterLab, xdist's
-# last notebook runs alone), so side by side they fill each other's gaps: 194 s against
-# 239 s one after the other, on a 2-core machine (2026-12-02).
+# last notebook runs alone), so side by side they fill each other's gaps: about 0.8 of the
+# time one after the other, on 2 cores (benchmarks/REPORT.md times both in one run).
 # The chain behind writes to a file, printed whole at the end, so the two never interleave.
 # Every stage runs even if an earlier one failed, so one run reports everything; the exit
 # status is non-zero if any stage failed. Ctrl-C (or a kill) stops both chains.

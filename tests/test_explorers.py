@@ -322,10 +322,12 @@ def test_mime_bundle_has_widget_html_and_a_one_line_description():
 @pytest.fixture
 def few_static_frames(monkeypatch):
     """Explorers made with 3 static frames: these tests are about the live figures. And nothing
-    left waiting to be drawn ahead by an earlier test."""
+    left by an earlier test: waiting to be drawn ahead, or moved last (which would make the
+    others wait for a pause)."""
     monkeypatch.setattr(explorers, "MAX_FRAMES", 3)
     monkeypatch.setattr(explorers, "_waiting", [])
     monkeypatch.setattr(explorers, "_scheduled", None)
+    monkeypatch.setattr(explorers, "_moved", (None, None))
 
 
 def show(e):
