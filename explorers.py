@@ -850,9 +850,8 @@ class Explorer:
         return self._output
 
     def _views_changed(self, change):
-        """A frontend showed the widget (or hid it: then it is no longer drawn ahead, see draw_ahead)."""
-        if change["new"]:
-            self._in_drawing_thread(self._shown)
+        """A frontend showed the widget, or its last view is gone (see _hidden)."""
+        self._in_drawing_thread(self._shown if change["new"] else self._hidden)
 
     def _control_changed(self, change):
         self._in_drawing_thread(self._redraw)
@@ -881,6 +880,18 @@ class Explorer:
             _draw_ahead_later(self)
         else:
             self._redraw()
+
+    def _hidden(self):
+        """No view left (its cell was run again, its output cleared or its notebook closed): let
+        go of the kept figures and the live one. ipywidgets keeps every widget, and so every
+        explorer, alive until the kernel stops, so each run of a cell would otherwise keep up to
+        :data:`LIVE_FRAMES` figures more. Shown again, it draws them anew (see draw_ahead)."""
+        if self._output._view_count:        # shown again meanwhile
+            return
+        self._frames.clear()
+        if self._live is not None:
+            self._live.close()
+            self._live = None
 
     def _redraw(self):
         """Show the figure for the widgets' current values (the reader moved a control), then draw ahead."""

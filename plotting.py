@@ -30,7 +30,6 @@ Conventions, the same in every figure:
 """
 
 import io
-import weakref
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize
@@ -65,14 +64,13 @@ class BookFigure(Figure):
         return buffer.getvalue()
 
 
-# Figures made by figure(), with the arguments that made them and their grid of Axes,
-# so that figure(reuse=fig) can hand the same Axes back (see figure).
-_grids = weakref.WeakKeyDictionary()
-# Per Axes, the last contours that contour() drew there and what they show, so that
-# drawing the same landscape again into the reused Axes puts the same artists back;
-# the same for the loss curve that curve_1d() draws.
-_contours = weakref.WeakKeyDictionary()
-_curves = weakref.WeakKeyDictionary()
+# What figure(reuse=fig), contour() and curve_1d() need to hand back the same Axes and
+# artists is kept on the figure and the Axes themselves, so that it goes when they go:
+#   fig._plotting_grid      (the arguments that made the figure, its grid of Axes);
+#   ax._plotting_contours   (what the last contours drawn there show, their artists);
+#   ax._plotting_curve      ((x, f), the loss curve's line).
+# (Kept in weakref.WeakKeyDictionary objects, as before, they never went: the Axes and
+# artists in each value refer to their figure, the key, so every figure stayed alive.)
 
 
 def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mosaic=None, width_ratios=None):
@@ -117,8 +115,9 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
                              "one per column")
         width_ratios = tuple(ratios.tolist())
     key = ((ncols, nrows, width, height) if mosaic is None else (width, height, repr(mosaic))) + (width_ratios,)
-    if reuse is not None and reuse in _grids and _grids[reuse][0] == key:
-        axes = _grids[reuse][1]
+    made = getattr(reuse, "_plotting_grid", None)
+    if made is not None and made[0] == key:
+        axes = np.array(made[1], dtype=object) if isinstance(made[1], list) else made[1]
         grid = list(axes.values()) if mosaic is not None else list(np.ravel(axes))
         for ax in list(reuse.axes):
             if ax not in grid:
@@ -133,7 +132,9 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
         axes = fig.subplots(nrows, ncols, squeeze=True, width_ratios=width_ratios)
     else:
         axes = fig.subplot_mosaic(mosaic, width_ratios=width_ratios)
-    _grids[fig] = (key, axes)
+    # The Axes as a list, not an array: the garbage collector cannot see inside numpy's object
+    # arrays, so an array of the figure's Axes kept on the figure would keep it alive for ever.
+    fig._plotting_grid = (key, axes.tolist() if isinstance(axes, np.ndarray) else axes)
     return fig, axes
 
 
@@ -214,13 +215,13 @@ def contour(landscape, ax=None, levels=20, resolution=200):
     # Into a reused, emptied Axes, the same landscape gets back the very same contours:
     # unchanged artists, which an explorer then need not draw again.
     shows = (Z, min_value, levels, landscape.xlim, landscape.ylim)
-    drawn, artists = _contours.get(ax, (None, ()))
+    drawn, artists = getattr(ax, "_plotting_contours", (None, ()))
     if drawn is not None and _same_contours(drawn, shows) and all(a.axes is None for a in artists):
         for artist in artists:
             ax.add_collection(artist, autolim=False)
             artist.stale = False               # exactly as it was last drawn
     else:
-        _contours[ax] = (shows, _contour_sets(ax, X, Y, Z, min_value, levels))
+        ax._plotting_contours = (shows, _contour_sets(ax, X, Y, Z, min_value, levels))
     minimum = getattr(landscape, "minimum", None)
     if minimum is not None:
         ax.plot(*minimum, marker="*", markersize=14, color="#000000", markerfacecolor="#F0E442",
@@ -401,14 +402,14 @@ def curve_1d(landscape, runs=None, ax=None, resolution=400):
         f = np.asarray(landscape.loss(x[:, None]), dtype=float)
     # Into a reused, emptied Axes, the same curve gets back the very same line (as contour
     # does): drawn below the ticks, a new one would make an explorer paint them again.
-    drawn, line = _curves.get(ax, (None, None))
+    drawn, line = getattr(ax, "_plotting_curve", (None, None))
     if (drawn is not None and line.axes is None
             and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(drawn, (x, f)))):
         ax.add_line(line)
         line.stale = False                     # exactly as it was last drawn
     else:
         (line,) = ax.plot(x, f, color="#595959", linewidth=2.0, label="loss $f(x)$", zorder=1)
-        _curves[ax] = ((x, f), line)
+        ax._plotting_curve = ((x, f), line)
     minimum = getattr(landscape, "minimum", None)
     if minimum is not None:
         ax.plot(minimum[0], landscape.min_value, marker="*", markersize=14, color="#000000",

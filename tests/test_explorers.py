@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import asyncio  # noqa: E402
 import base64  # noqa: E402
+import gc  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
@@ -14,6 +15,7 @@ import sys  # noqa: E402
 import textwrap  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
+import weakref  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -673,9 +675,10 @@ def test_a_move_from_another_thread_is_drawn_in_the_thread_that_made_the_widget(
     assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once
 
 
-def test_an_explorer_no_longer_shown_is_not_drawn_ahead_until_shown_again(few_static_frames,
-                                                                           monkeypatch):
-    """A cell run again: the frontend removes the old widget's view (its _view_count drops to 0)."""
+def test_an_explorer_no_longer_shown_lets_go_of_its_figures_and_draws_nothing_until_shown_again(
+        few_static_frames, monkeypatch):
+    """A cell run again: the frontend removes the old widget's view (its _view_count drops to 0).
+    ipywidgets keeps the widget, and so the explorer, alive: what it kept must go."""
     monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
     plot = Recorder()
 
@@ -689,13 +692,29 @@ def test_an_explorer_no_longer_shown_is_not_drawn_ahead_until_shown_again(few_st
         hidden = len(plot.calls)
         await asyncio.sleep(0.05)
         assert len(plot.calls) == hidden and explorers._waiting == []
-        show(e)                                   # shown again: drawn ahead from where it stopped
+        assert not e._frames and e._live is None
+        assert e.output.outputs                   # the figure last shown stays in the Output area
+        show(e)                                   # shown again: every value drawn anew
         await _until(lambda: explorers._scheduled is None)
-        return hidden
+        return e, hidden
 
-    hidden = asyncio.run(reader())
-    assert hidden < len(small_slider().values())
-    assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once, in the end
+    e, hidden = asyncio.run(reader())
+    assert 3 <= hidden < len(small_slider().values())
+    assert sorted(c["lr"] for c in plot.calls[hidden:]) == small_slider().values()
+    assert len(e._frames) == len(small_slider().values())
+
+
+def test_the_figure_of_an_explorer_no_longer_shown_is_freed_but_not_while_a_view_remains(few_static_frames):
+    plot = KeptPlot()
+    e = show(show(explore(plot, small_slider(), title="Two views")))   # e.g. a second view of the output
+    e.controls["lr"].value = 0.9
+    kept = weakref.ref(e._live.fig)
+    plot.given.clear()
+    e.output._view_count = 1                      # one view gone, one left
+    assert len(e._frames) == 2 and e._live.fig is kept()
+    e.output._view_count = 0                      # the last one gone
+    gc.collect()
+    assert not e._frames and e._live is None and kept() is None
 
 
 @pytest.fixture

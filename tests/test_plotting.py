@@ -4,13 +4,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import gc  # noqa: E402
 import io  # noqa: E402
 import warnings  # noqa: E402
+import weakref  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+import landscapes  # noqa: E402
 import plotting  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")   # a notebook must never show a warning
@@ -96,6 +99,22 @@ def test_figure_grids():
     assert axes.shape == (2, 2) and tuple(fig.get_size_inches()) == (8, 6)
     with pytest.raises(ValueError, match=r"^Invalid ncols: 0; need a whole number >= 1$"):
         plotting.figure(ncols=0)
+
+
+def test_a_figure_goes_once_nothing_refers_to_it():
+    """What figure(reuse=...), contour() and curve_1d() keep, to hand back the same Axes and
+    artists, goes with the figure: a kernel that draws many figures does not keep them all."""
+    fig, (left, right) = plotting.figure(ncols=2)
+    plotting.contour(Bowl(), ax=left)
+    plotting.curve_1d(landscapes.Pit1D(), ax=right)
+    again, (left, right) = plotting.figure(ncols=2, reuse=fig)
+    plotting.contour(Bowl(), ax=left)
+    plotting.curve_1d(landscapes.Pit1D(), ax=right)
+    assert again is fig
+    gone = weakref.ref(fig)
+    del fig, again, left, right
+    gc.collect()
+    assert gone() is None
 
 
 def test_figures_are_not_left_in_pyplot():
