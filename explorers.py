@@ -37,7 +37,9 @@ cell's output carries both and the viewer picks:
   other controls as they are), so that moving the main slider then shows a
   figure at once; the last :data:`LIVE_FRAMES` figures are kept. While the
   reader is moving one explorer, only that one draws ahead; the others wait
-  until the reader has left the controls alone for :data:`IDLE_AHEAD_S`.
+  until the reader has left the controls alone for :data:`IDLE_AHEAD_S`. Once
+  no view of it is left (its cell run again, say), an explorer lets go of its
+  figures.
 * **Static**, on the book's web pages (no kernel): the figure precomputed for
   up to :data:`MAX_FRAMES` values of the *main* control (the others at their
   defaults), and a range slider that flips between them. The whole static
