@@ -11,7 +11,9 @@ checks that
   JupyterLab 4.4 and later hand the widgets' messages to a kernel subshell, a
   thread of its own, while the main thread draws figures ahead; matplotlib is
   not thread-safe (see ``explorers.Explorer._in_drawing_thread``);
-* no cell shows an error.
+* no cell shows an error;
+* scrolled out of sight, an explorer keeps its view, and so its figures (an
+  explorer with no view left lets go of them).
 
 The book's pages are tested in tests/test_site.py; this is the notebook side.
 Without Chromium these tests skip (fail under CI=true).
@@ -126,8 +128,10 @@ def open_and_run_all(context, base_url: str, notebook: str, timeout_s: float = 1
 def lab(tmp_path_factory):
     """JupyterLab serving a folder with the test notebook; yields its base URL and the server's log."""
     root = tmp_path_factory.mktemp("lab")
+    filler = [nbformat.v4.new_markdown_cell(f"Reading on, page {i}.\n\n" + "A paragraph to scroll past. " * 120)
+              for i in range(12)]                 # room to scroll the explorers out of sight
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SETUP)] + [
-        nbformat.v4.new_code_cell(code) for code in EXPLORERS])
+        nbformat.v4.new_code_cell(code) for code in EXPLORERS] + filler)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, root / "explorers.ipynb")
     with running_lab(root) as server:
@@ -208,3 +212,19 @@ def test_every_move_shows_a_new_figure_drawn_in_the_kernels_main_thread(lab, pag
     assert "restarting kernel" not in log.read_text(), log.read_text()[-3000:]
     assert page.locator(".jp-Notebook .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0
+
+
+def test_an_explorer_scrolled_out_of_sight_keeps_its_view_and_its_figures(lab, page):
+    """An explorer lets go of its figures once no view of it is left (explorers.Explorer._hidden),
+    so JupyterLab must not remove the view of a cell the reader has only scrolled past. (Its
+    default windowing, contentVisibility, keeps every cell; its "full" mode kept the explorers'
+    views too, tried by hand with JupyterLab 4.6.6.)"""
+    notebook = "jupyterapp.shell.currentWidget.content"
+    views = ("import gc; print(sorted((e.output._view_count, len(e._frames) > 0) for e in gc.get_objects() "
+             "if isinstance(e, explorers.Explorer)))")
+    assert kernel_output(page, views) == "[(1, True), (1, True)]"
+    page.evaluate(f"{notebook}.scrollToItem({notebook}.widgets.length - 1)")
+    page.wait_for_function(f"() => {notebook}.widgets[{len(EXPLORERS)}].node.getBoundingClientRect().bottom < 0")
+    page.wait_for_timeout(1000)                   # time for a view to go, if one were to
+    assert kernel_output(page, views) == "[(1, True), (1, True)]"
+    page.evaluate(f"{notebook}.scrollToItem(1)")
