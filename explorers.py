@@ -70,13 +70,16 @@ import inspect
 import io
 import json
 import math
+import struct
 import traceback
+import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from numbers import Integral, Real
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -587,6 +590,31 @@ def _pixels(canvas):
     return Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).copy()
 
 
+def _quick_png(image):
+    """PNG bytes of an RGBA image, as quick to encode as PNG allows (live figures).
+
+    No alpha channel if every pixel is opaque (as in a figure with a
+    background); every row stored unfiltered (PNG filter type 0); the whole
+    compressed at zlib's quickest level. Pillow's encoder tries a filter per
+    row, which takes most of its time; a plot's flat colours compress about
+    as well without one (benchmarks/bench_png.py measures both).
+    """
+    width, height = image.size
+    opaque = np.frombuffer(image.tobytes("raw", "A"), np.uint8).min() == 255
+    mode, colour_type = ("RGB", 2) if opaque else ("RGBA", 6)
+    rows = np.empty((height, 1 + width * len(mode)), np.uint8)
+    rows[:, 0] = 0                                   # each row: its filter type, then its pixels
+    rows[:, 1:] = np.frombuffer(image.tobytes("raw", mode), np.uint8).reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)   # 8 bits a channel
+    return b"".join([b"\x89PNG\r\n\x1a\n", _png_chunk(b"IHDR", header),
+                     _png_chunk(b"IDAT", zlib.compress(rows, 1)), _png_chunk(b"IEND", b"")])
+
+
+def _png_chunk(kind, data):
+    """One PNG chunk: its length, its kind, its data, and the CRC of kind and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
 # ---------------------------------------------------------------------------
 # The explorer
 # ---------------------------------------------------------------------------
@@ -674,19 +702,16 @@ class Explorer:
         """PNG bytes of an RGBA image: fast to encode (live), or in 256 colours (``palette``, static frames).
 
         A plot has few colours, so a palette PNG looks the same at about a
-        third of the size; a live figure is never stored, so it gets the
-        quickest compression instead, and no alpha channel if it is opaque
-        (as a figure with a background is): up to a fifth quicker to encode
-        and up to a tenth smaller. Both are the same bytes on every run.
+        third of the size; a live figure is never stored, so it is encoded
+        as quickly as PNG allows instead (:func:`_quick_png`), without an
+        alpha channel if it is opaque (as a figure with a background is).
+        Both are the same bytes on every run.
         """
+        if not palette:
+            return _quick_png(image)
         buffer = io.BytesIO()
-        if palette:
-            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
-            image.quantize(256, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
-        else:
-            if image.getchannel("A").getextrema() == (255, 255):
-                image = image.convert("RGB")
-            image.save(buffer, format="PNG", compress_level=1)
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        image.quantize(256, dither=Image.Dither.NONE).save(buffer, format="PNG", optimize=True)
         return buffer.getvalue()
 
     def _check_kept(self, drawing, values):

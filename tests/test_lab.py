@@ -162,13 +162,15 @@ def figure_after(page, index: int, act) -> float:
 
     Returns the seconds from the first key press, input or change event of the
     move to the new image decoded, timed in the browser (a MutationObserver on
-    the cell sees the new image as soon as it is in the page).
+    the cell sees the new image as soon as it is in the page). Fails if the
+    browser cannot decode the whole image (its last pixel, opaque in every
+    figure of the book, is checked after the time is taken).
     """
     page.evaluate("""index => {
         const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
         const selector = '.widget-output img';
         const before = cell.querySelector(selector)?.src;
-        const move = window.__move = {start: null, shown: null};
+        const move = window.__move = {start: null, shown: null, error: null};
         for (const type of ['keydown', 'input', 'change']) {
             document.addEventListener(type, () => { move.start ??= performance.now(); },
                                       {capture: true, once: true});
@@ -177,7 +179,14 @@ def figure_after(page, index: int, act) -> float:
             const img = cell.querySelector(selector);
             if (!img || img.src === before) return;
             observer.disconnect();
-            img.decode().catch(() => null).then(() => { move.shown = performance.now(); });
+            img.decode().then(() => {
+                move.shown = performance.now();
+                const canvas = document.createElement('canvas');   // its last pixel: opaque once decoded whole
+                canvas.width = canvas.height = 1;
+                const context = canvas.getContext('2d');
+                context.drawImage(img, img.naturalWidth - 1, img.naturalHeight - 1, 1, 1, 0, 0, 1, 1);
+                if (context.getImageData(0, 0, 1, 1).data[3] !== 255) move.error = 'not decoded whole';
+            }, error => { move.error = String(error); move.shown = performance.now(); });
         });
         observer.observe(cell, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
     }""", index)
@@ -188,6 +197,8 @@ def figure_after(page, index: int, act) -> float:
         dialogs = page.locator(".jp-Dialog").all_inner_texts()
         pytest.fail(f"no new figure in cell {index} after 30 s: kernel {page.evaluate(KERNEL + '.status')}; "
                     f"dialogs {dialogs}; {type(error).__name__}")
+    error = page.evaluate("window.__move.error")
+    assert error is None, f"the new figure in cell {index} did not decode: {error}"
     return page.evaluate("(window.__move.shown - window.__move.start) / 1000")
 
 
