@@ -1,8 +1,10 @@
 """Optimizer step speed on 1,000,000 float64 parameters, one thread.
 
-For each optimizer, three or four implementations of the same update run side
-by side, interleaved round by round so that the machine's noise hits them
-alike:
+For each optimizer (Momentum twice: in the course's default form, an average
+of ``-lr * g``, and in PyTorch's, ``convention="pytorch"``, the formula that
+``torch.optim.SGD`` computes), three or four implementations of the same
+update run side by side, interleaved round by round so that the machine's
+noise hits them alike:
 
 * ``course``: ``optimizers.py``'s ``step``, validation included (the code the
   book shows and runs);
@@ -53,6 +55,10 @@ def naive_steps():
         st["v"] = 0.9 * st["v"] + (1 - 0.9) * (-0.01 * g)
         x += st["v"]
 
+    def momentum_pytorch(x, g, st):
+        st["v"] = 0.9 * st["v"] + g
+        x -= 0.01 * st["v"]
+
     def adam(x, g, st):
         st["t"] += 1
         st["v"] = 0.9 * st["v"] + 0.1 * g
@@ -61,7 +67,8 @@ def naive_steps():
         s_hat = st["s"] / (1 - 0.999 ** st["t"])
         x -= 0.001 / (np.sqrt(s_hat) + 1e-8) * v_hat
 
-    return {"GradientDescent": gd, "AdaGrad": adagrad, "RMSProp": rmsprop, "Momentum": momentum, "Adam": adam}
+    return {"GradientDescent": gd, "AdaGrad": adagrad, "RMSProp": rmsprop, "Momentum": momentum,
+            "Momentum (pytorch)": momentum_pytorch, "Adam": adam}
 
 
 def in_blocks(opt, x, g, state, block=65_536):
@@ -78,6 +85,7 @@ COURSE = {
     "AdaGrad": lambda: optimizers.AdaGrad(lr=0.01),
     "RMSProp": lambda: optimizers.RMSProp(lr=0.01),
     "Momentum": lambda: optimizers.Momentum(lr=0.01),
+    "Momentum (pytorch)": lambda: optimizers.Momentum(lr=0.01, convention="pytorch"),   # torch's own form
     "Adam": lambda: optimizers.Adam(lr=0.001),
 }
 TORCH = {   # the torch.optim class and arguments closest to each course optimizer
@@ -85,6 +93,7 @@ TORCH = {   # the torch.optim class and arguments closest to each course optimiz
     "AdaGrad": ("Adagrad", {"lr": 0.01}),
     "RMSProp": ("RMSprop", {"lr": 0.01, "alpha": 0.9}),
     "Momentum": ("SGD", {"lr": 0.01, "momentum": 0.9}),
+    "Momentum (pytorch)": ("SGD", {"lr": 0.01, "momentum": 0.9}),
     "Adam": ("Adam", {"lr": 0.001}),
 }
 

@@ -32,8 +32,8 @@ RESULTS = HERE / "results.json"        # the raw numbers of the last run, from w
 # The report's prose, written from this run's results: every number below that this run
 # measured is filled in from them; a number from a separate experiment says where it is from.
 
-def explorers_notes(rows):
-    """What the explorer table shows, how an update works, and what limits it."""
+def explorers_notes(rows, png):
+    """What the explorer table shows, how an update works, and what limits it (``png``: bench_png.py's summary)."""
     moves = sum(r["moves"] + r["again"] for r in rows)
     again = sum(r["again"] for r in rows)
     pauses = sorted(r["ahead_s"] for r in rows)
@@ -48,10 +48,13 @@ room around it. The layout engine, about half of a full draw, runs again only wh
 measures changes or something outgrows its room. The *repainted only what changed* column
 counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. The live image is a PNG
-with the quickest compression, without an alpha channel when the figure is opaque (as every
-figure of the book is): on the first explorer of chapters 0, 3 and 4 and the appendix, one
-after the other in one process, that was 2 to 6 ms quicker to encode (of 20 to 32 ms) and
-6 to 11% smaller.
+that `explorers._quick_png` writes itself: no alpha channel when the figure is opaque (as
+every figure of the book is), every row unfiltered, zlib's quickest level. Pillow's encoder,
+used before, tries a filter per row, which takes most of its time. On {png["images"]} live figures
+(each explorer at its defaults and at both ends of its main control; `bench_png.py`), side
+by side with Pillow at its quickest level: {png["course_ms"]:.1f} against {png["pillow_ms"]:.1f} ms per
+figure (medians; per figure, the ratio is {png["ratio_median"]:.2f} at the median and {png["ratio_max"]:.2f} at
+worst), in {png["course_bytes"] / png["pillow_bytes"]:.1%} of Pillow's bytes.
 
 **Figures kept, and drawn ahead while the reader pauses.** A live explorer keeps its last
 100 figures, so a move back to a setting drawn before is shown at once (the *shown again*
@@ -185,6 +188,12 @@ def steps_notes(steps):
     check_ms = (gd["course"] - gd["naive"]) * 1e3
     blocks = "; ".join(f"{name} {med['course-blocks'] / med['torch-foreach']:.2f}x" for name, med in steps.items()
                        if "torch-foreach" in med)
+    ratio = {name: med["course"] / med["torch-foreach"] for name, med in steps.items() if "torch-foreach" in med}
+    forms = ("" if "Momentum (pytorch)" not in ratio or "Momentum" not in ratio else f"""
+Momentum is timed in two forms. The course's default, (3.1) as the source writes it, an
+average of `-lr * g`, makes five passes where torch's buffer `b = mu * b + g` makes three; in
+that same form as torch (`convention="pytorch"`, the row *Momentum (pytorch)*) the course's
+step is {ratio["Momentum (pytorch)"]:.2f}x torch's foreach, against {ratio["Momentum"]:.2f}x in the default form.""")
     return f"""\
 **What limits it.** Each numpy operation is one pass over an 8 MB array, out to memory and
 back. The course's `step` mirrors its chapter's equations line by line, so Adam makes about
@@ -201,7 +210,7 @@ fused pass. Meeting the target for all five would need fused
 kernels (numexpr or numba): a dependency and a second version of every update that the book
 would not show, and for gradient descent dropping the check that keeps a diverged run from
 writing NaN into x. We kept the course as it is: the step is not what limits the course's
-experiments, which are small and batched (see the sweep)."""
+experiments, which are small and batched (see the sweep).{forms}"""
 
 
 def make_test_notes(build):
@@ -290,7 +299,7 @@ def main():
     else:
         results = {"machine": machine(), "date": datetime.date.today().isoformat(),
                    "steps": run_bench("bench_steps.py"), "sweep": run_bench("bench_sweep.py"),
-                   "explorers": run_bench("bench_explorers.py"),
+                   "explorers": run_bench("bench_explorers.py"), "png": run_bench("bench_png.py"),
                    "lab": run_bench("bench_lab.py") if pathlib.Path(CHROMIUM).exists() else None,
                    "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
                    "build": None if args.quick else run_bench("bench_build.py")}
@@ -335,7 +344,7 @@ def main():
               "not draw the whole figure again; *shown again*: moves back to a setting drawn before, shown "
               "without drawing; *main slider after a pause*: moves of the main control to spread values once "
               "the explorer has drawn ahead every value of it (at the other controls' defaults), which took "
-              "*pause* seconds.", "", explorers_notes(explorers)]
+              "*pause* seconds.", "", explorers_notes(explorers, results["png"]["summary"])]
     if lab:
         lines += ["", "## Explorer responsiveness in JupyterLab (key press to figure shown)", "",
                   "| chapter | explorer | stepping on at once: p50 / p95 ms | after a 2 s pause: p50 / p95 ms "
@@ -429,7 +438,9 @@ def main():
     top.set_xticks([i + 0.32 for i in range(len(names))], names)
     top.set_ylabel("ms per step")
     top.set_title("Optimizer step time, 1,000,000 float64 parameters, one thread")
-    top.legend(frameon=False, ncols=2)
+    tallest = max(v for med in steps.values() for v in med.values()) * 1e3
+    top.set_ylim(0, tallest * 1.4)                       # room for the legend above the bars
+    top.legend(frameon=False, ncols=3, loc="upper center", fontsize="small")
     x = range(len(explorers))
     plot_ms = [r["plot_p50_ms"] for r in explorers]
     bottom.bar(x, plot_ms, color="#E69F00", label="plot (computation, drawing into the figure)")
