@@ -96,9 +96,10 @@ unit: $(STAMP)
 # --nbval, not --nbval-lax). A cell exempted from comparison carries the tag
 # nbval-ignore-output and a comment saying why.
 # The notebooks run side by side, one per core (pytest-xdist; --dist loadscope keeps each
-# notebook's cells in order, in one kernel).
+# notebook's cells in order, in one kernel); their kernels talk over IPC, not TCP ports,
+# and one that does not answer is started again (tests/nbval_kernels.py says why).
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	$(BIN)/python -m pytest -p nbval_kernels --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		-n $(JOBS) --dist loadscope chapters/
 
 # A build from scratch, -W: every page rendered again from the notebooks' stored outputs
