@@ -5,9 +5,12 @@ ports that jupyter_client finds free, lets go of, and writes to the
 connection file for the kernel to take about a second later. With other
 kernels starting meanwhile (the other xdist worker's; JupyterLab's in the
 browser tests, which ``make test`` runs beside nbval), another process can
-take one of those ports first, and the kernel never answers: nbval then
-fails every cell of the notebook with "Kernel didn't respond in 60 seconds"
-(it happened in a ``make test`` run on 2026-12-02, once in many).
+take one of those ports first. A kernel that does not answer makes nbval
+fail every cell of its notebook with "Kernel didn't respond in 60 seconds":
+it happened in a ``make test`` run on 2026-12-02, once in many runs. nbval
+sends the kernel's stderr to /dev/null, so the cause was not seen; a port
+taken is the likeliest (jupyter/jupyter_client#154), and kernels that hang
+while starting are known too (jupyter-book/mystmd#2874 starts them again).
 
 Loaded with ``-p nbval_kernels`` (tests/ is on pytest's ``pythonpath``), it
 replaces ``nbval.kernel.start_new_kernel``:
