@@ -64,6 +64,7 @@ The static version's HTML, for browser tests and the book's CSS::
 
 import asyncio
 import base64
+import gc
 import hashlib
 import html
 import inspect
@@ -926,8 +927,14 @@ class Explorer:
         _draw_ahead_later(self, moved=True)
 
     def _show_figure(self):
-        """Show the figure for the widgets' current values in the Output area."""
-        self._output.outputs = (self._live_output(self._values()),)
+        """Show the figure for the widgets' current values in the Output area; Python's
+        collection of cyclic garbage waits until it is sent (see _hold_back_collection)."""
+        held = _hold_back_collection()
+        try:
+            self._output.outputs = (self._live_output(self._values()),)
+        finally:
+            if held:
+                _let_collection_go()
 
     def _values(self):
         """The widgets' current values, as the grid values the static version uses."""
@@ -1009,8 +1016,52 @@ def _running_loop():
 
 # Drawing ahead in a running kernel: one figure at a time, for all explorers together.
 _waiting = []              # live explorers that may have figures left to draw ahead; moved last at the end
+_collection_held = None    # (event loop, timer) that lets the garbage collector go again, while one is set
 _scheduled = None          # (event loop, handle) of the next step, while one is scheduled
 _moved = (None, None)      # (explorer, event-loop time) of the reader's last move
+
+
+def _hold_back_collection():
+    """Pause Python's automatic collection of cyclic garbage while a figure is drawn and sent.
+
+    In a kernel that has run a chapter, a full collection takes 0.2 to 0.3 s
+    on the machine of benchmarks/REPORT.md, and comes every ten moves or so;
+    falling inside a move, it made that move as slow. Held back, it runs once
+    the figure is on its way instead: at once without an event loop, or else
+    :data:`AHEAD_DELAY_S` after the last figure shown (see _let_collection_go).
+    Returns whether the collector is now held back here (not if the reader's
+    own code has paused it: then it is left as it is).
+    """
+    global _collection_held
+    if _collection_held is not None:            # paused by the last figure: let go later, after this one
+        loop, timer = _collection_held
+        timer.cancel()
+        _collection_held = None
+        if not loop.is_closed():
+            return True
+        gc.enable()                             # its loop closed before letting it go (a test)
+    if not gc.isenabled():
+        return False
+    gc.disable()
+    return True
+
+
+def _let_collection_go():
+    """Let the collector go again: at once, or with an event loop running (a kernel),
+    :data:`AHEAD_DELAY_S` later, so that the kernel's IOPub thread, which needs the
+    interpreter lock that a collection holds throughout, has sent the figure first."""
+    global _collection_held
+    loop = _running_loop()
+    if loop is None:
+        gc.enable()
+    else:
+        _collection_held = (loop, loop.call_later(AHEAD_DELAY_S, _collection_goes))
+
+
+def _collection_goes():
+    global _collection_held
+    _collection_held = None
+    gc.enable()
 
 
 def _draw_ahead_later(explorer, moved=False):

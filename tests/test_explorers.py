@@ -330,6 +330,9 @@ def few_static_frames(monkeypatch):
     monkeypatch.setattr(explorers, "_waiting", [])
     monkeypatch.setattr(explorers, "_scheduled", None)
     monkeypatch.setattr(explorers, "_moved", (None, None))
+    monkeypatch.setattr(explorers, "_collection_held", None)
+    yield
+    gc.enable()                   # as pytest runs: not left paused by a test whose event loop closed first
 
 
 def show(e):
@@ -540,6 +543,52 @@ def test_in_a_running_event_loop_figures_are_drawn_ahead_between_moves(few_stati
     assert sorted(c["lr"] for c in plot.calls) == small_slider().values()   # each value once
     assert explorers._waiting == [] and not e.draw_ahead()
 
+
+
+def test_the_garbage_collector_waits_while_a_figure_is_drawn_unless_the_reader_paused_it(few_static_frames):
+    enabled = []
+
+    def plot(lr):
+        enabled.append(gc.isenabled())
+        if lr == 2.0:
+            raise ValueError("no figure for this one")
+        return Recorder()(lr=lr)
+
+    e = show(explore(plot, lr_slider(), title="Collector"))
+    assert enabled[-1] is False and gc.isenabled()     # the first figure
+    for lr in (1.0, 2.0):                                # a figure, and a plot that fails
+        e.controls["lr"].value = lr
+        assert enabled[-1] is False and gc.isenabled()
+    gc.disable()                                         # the reader's own code pauses it: left so
+    try:
+        e.controls["lr"].value = 1.5
+        assert enabled[-1] is False and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_in_a_kernel_the_garbage_collector_goes_again_only_a_while_after_the_last_figure_shown(
+        few_static_frames, monkeypatch):
+    """With an event loop running, a collection (which holds the interpreter lock throughout)
+    must not start before the kernel's IOPub thread has sent the figure: the collector goes
+    again AHEAD_DELAY_S after the last figure shown, however many come meanwhile."""
+    monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.05)
+
+    async def reader():
+        loop = asyncio.get_running_loop()
+        e = show(explore(Recorder(), small_slider(), title="Collector in a kernel"))
+        await _until(lambda: e.output.outputs)          # the first figure, a step of the chain
+        moves = []
+        for lr in (1.0, 0.9, 0.8):
+            e.controls["lr"].value = lr
+            moves.append(loop.time())
+            assert not gc.isenabled()                    # the figure is on its way
+            await asyncio.sleep(0.02)                    # less than AHEAD_DELAY_S: still held
+        await _until(gc.isenabled)
+        return loop.time() - moves[-1]
+
+    after_last = asyncio.run(reader())
+    assert after_last >= 0.05 and explorers._collection_held is None
 
 def test_the_explorer_moved_last_draws_ahead_first_one_figure_at_a_time(few_static_frames, monkeypatch):
     monkeypatch.setattr(explorers, "AHEAD_DELAY_S", 0.001)
