@@ -155,37 +155,48 @@ def _check_figure(explorer, name, value):
         f"{explorer.title}: no figure after setting {name} = {value!r}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(doc):
+    """The arguments of a benchmark over the chapters' explorers: --json FILE, then notebooks."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
-    args = parser.parse_args()
-    paths = [pathlib.Path(p) for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
-    rows = []
+    return parser.parse_args()
+
+
+def each_explorer(notebooks):
+    """(notebook path, Explorer) for every explorer of ``notebooks`` (default: every chapter), in order."""
+    paths = [pathlib.Path(p) for p in notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
     for path in paths:
         for explorer in chapter_explorers(path.resolve()):
-            moves, blits, again = time_moves(explorer)
-            t = np.array(moves) * 1e3                           # columns: total, plot, render
-            ahead_s, after = time_after_pause(explorer)
-            a = np.array(after) * 1e3
-            kept_bytes = sum(len(o["data"]["image/png"]) * 3 / 4 for o in explorer._frames.values() if "data" in o)
-            row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
-                   "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
-                   "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
-                   "render_p50_ms": float(np.percentile(t[:, 2], 50)),
-                   "kept": explorer.kept, "blits": blits, "again": again,
-                   "ahead_s": ahead_s, "after_pause_moves": len(a),
-                   "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
-                   "after_pause_p50_ms": float(np.percentile(a, 50)),
-                   "after_pause_p95_ms": float(np.percentile(a, 95))}
-            rows.append(row)
-            flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
-            print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
-                  f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, "
-                  f"{blits}/{len(t)} blits, {again} shown again); after a {ahead_s:.1f} s pause: "
-                  f"p50 {row['after_pause_p50_ms']:.1f} ms  p95 {row['after_pause_p95_ms']:.1f} ms  "
-                  f"({row['kept_figures']} figures kept, {row['kept_mb']:.1f} MB)  "
-                  f"{explorer.title}{flag}")
+            yield path, explorer
+
+
+def main():
+    args = command_line(__doc__)
+    rows = []
+    for path, explorer in each_explorer(args.notebooks):
+        moves, blits, again = time_moves(explorer)
+        t = np.array(moves) * 1e3                           # columns: total, plot, render
+        ahead_s, after = time_after_pause(explorer)
+        a = np.array(after) * 1e3
+        kept_bytes = sum(len(o["data"]["image/png"]) * 3 / 4 for o in explorer._frames.values() if "data" in o)
+        row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
+               "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
+               "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
+               "render_p50_ms": float(np.percentile(t[:, 2], 50)),
+               "kept": explorer.kept, "blits": blits, "again": again,
+               "ahead_s": ahead_s, "after_pause_moves": len(a),
+               "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
+               "after_pause_p50_ms": float(np.percentile(a, 50)),
+               "after_pause_p95_ms": float(np.percentile(a, 95))}
+        rows.append(row)
+        flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
+        print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
+              f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, "
+              f"{blits}/{len(t)} blits, {again} shown again); after a {ahead_s:.1f} s pause: "
+              f"p50 {row['after_pause_p50_ms']:.1f} ms  p95 {row['after_pause_p95_ms']:.1f} ms  "
+              f"({row['kept_figures']} figures kept, {row['kept_mb']:.1f} MB)  "
+              f"{explorer.title}{flag}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -14,10 +14,8 @@ each, the median of the per-image ratios course / pillow, and the total bytes.
 Run: ``python benchmarks/bench_png.py [--json FILE] [notebooks ...]``.
 """
 
-import argparse
 import io
 import json
-import pathlib
 import statistics
 import time
 
@@ -25,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 import explorers
-from bench_explorers import ROOT, chapter_explorers
+from bench_explorers import command_line, each_explorer
 
 ROUNDS = 7
 
@@ -71,19 +69,14 @@ def measure(image, rounds=ROUNDS):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", help="write the results to this file")
-    parser.add_argument("notebooks", nargs="*", help="default: every chapters/*.ipynb")
-    args = parser.parse_args()
-    paths = [pathlib.Path(p) for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    args = command_line(__doc__)
     rows = []
-    for path in paths:
-        for explorer in chapter_explorers(path.resolve()):
-            for image in live_images(explorer):
-                seconds, sizes = measure(image)
-                rows.append({"chapter": path.stem, "title": explorer.title, "pixels": image.size,
-                             **{f"{k}_ms": v * 1e3 for k, v in seconds.items()},
-                             **{f"{k}_bytes": v for k, v in sizes.items()}})
+    for path, explorer in each_explorer(args.notebooks):
+        for image in live_images(explorer):
+            seconds, sizes = measure(image)
+            rows.append({"chapter": path.stem, "title": explorer.title, "pixels": image.size,
+                         **{f"{k}_ms": v * 1e3 for k, v in seconds.items()},
+                         **{f"{k}_bytes": v for k, v in sizes.items()}})
     ms = {k: np.array([r[f"{k}_ms"] for r in rows]) for k in ENCODERS}
     size = {k: sum(r[f"{k}_bytes"] for r in rows) for k in ENCODERS}
     summary = {"images": len(rows),
