@@ -347,10 +347,10 @@ class _KeptFigure:
             self.figure_tail = False             # figure-level artists (a figure legend) painted last
         plan = None if self.drawn is None else self._plan()
         if plan is not None:
-            starts, whole = plan
+            starts, whole, views = plan
             self._paint(starts, whole)
             if self._fits(whole):
-                self._remember(starts, whole)
+                self._remember(starts, whole, views)    # painting changes no view: no need to ask again
                 self.blits += 1
                 return _pixels(self.canvas), tuple(fig.get_size_inches())
             self.laid_out = None                 # something outgrew its room: lay out again
@@ -419,8 +419,11 @@ class _KeptFigure:
         renderer = self.canvas.get_renderer()
         for ax in self.fig.axes:
             boxes = [t.get_window_extent(renderer) for t in (ax.title, *ax.texts) if t.get_text()]
-            if ax.get_legend() is not None:
-                boxes.append(ax.get_legend().get_window_extent(renderer))
+            legend = ax.get_legend()
+            if legend is not None and legend.get_visible():
+                # Where Legend.draw put it (its frame's bounds, in pixels, set as it drew): asking
+                # the legend again would lay it out again and, for loc="best", place it again.
+                boxes.append(legend.legendPatch.get_bbox())
             if id(ax) in whole:
                 boxes += [ax.get_window_extent(renderer), ax.xaxis.get_tightbbox(renderer),
                           ax.yaxis.get_tightbbox(renderer)]
@@ -432,12 +435,15 @@ class _KeptFigure:
                 return False
         return True
 
-    def _remember(self, starts, whole):
-        """Note what was drawn, and mark it all fresh: later changes mark artists stale."""
+    def _remember(self, starts, whole, views=None):
+        """Note what was drawn, and mark it all fresh: later changes mark artists stale.
+
+        ``views``: each Axes' _view, if already known for what was drawn."""
+        views = views or {id(ax): _view(ax) for ax in self.fig.axes}
         self.drawn = {
             "figure": self._figure_signature(),
             "figure artists": _figure_artists(self.fig),
-            "axes": {id(ax): (_drawing_order(ax), starts[id(ax)], _frame(ax), _view(ax)) for ax in self.fig.axes},
+            "axes": {id(ax): (_drawing_order(ax), starts[id(ax)], _frame(ax), views[id(ax)]) for ax in self.fig.axes},
         }
         self.whole = whole                       # painted whole since the last full draw
         for artist in self.fig.get_children():
@@ -463,16 +469,17 @@ class _KeptFigure:
                      if id(a) not in before or (a.stale and not isinstance(a, Axis))), len(order))
 
     def _plan(self):
-        """Per Axes, where to start painting, and which Axes to paint whole; None to draw everything."""
+        """Per Axes, where to start painting, which Axes to paint whole, and each Axes' _view;
+        None to draw everything."""
         fig, drawn = self.fig, self.drawn
         if (self._figure_signature() != drawn["figure"] or fig.patch.stale or _axes_overlap(fig)
                 or fig.patch.get_facecolor()[3] != 1 or any(a.get_zorder() < 0 for a in _figure_artists(fig))
                 or (self._figure_changed() and not self.figure_tail)):
             return None
-        starts, whole = {}, set(self.whole)
+        starts, whole, views = {}, set(self.whole), {id(ax): _view(ax) for ax in fig.axes}
         for ax in fig.axes:
             before, start_before, frame, view = drawn["axes"][id(ax)]
-            if id(ax) in whole or _frame(ax) != frame or _view(ax) != view:
+            if id(ax) in whole or _frame(ax) != frame or views[id(ax)] != view:
                 whole.add(id(ax))
                 starts[id(ax)] = 0
                 continue
@@ -481,7 +488,7 @@ class _KeptFigure:
             if self._first_change(ax) < start_before or not same_start:
                 return None
             starts[id(ax)] = start_before
-        return starts, whole
+        return starts, whole, views
 
     def _starts_for_full_draw(self):
         """Per Axes, where its changing artists start: from the first new or changed one, or earlier

@@ -496,10 +496,14 @@ def run(optimizer, landscape, x0, steps):
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
             f, g = landscape.loss(x), landscape.grad(x)
-            diverged |= ~np.isfinite(f) | ~np.all(np.isfinite(g), axis=-1)
-            path[t] = np.where(diverged[..., None], np.nan, x)
-            loss[t] = np.where(diverged, np.nan, f)
+            if not diverged.any() and np.isfinite(f).all() and np.isfinite(g).all():
+                path[t], loss[t] = x, f                 # the usual case: every run still going
+            else:
+                diverged |= ~np.isfinite(f) | ~np.all(np.isfinite(g), axis=-1)
+                path[t] = np.where(diverged[..., None], np.nan, x)
+                loss[t] = np.where(diverged, np.nan, f)
+                g = np.where(diverged[..., None], 0.0, g)   # frozen runs get g = 0
             if t == steps or diverged.all():
                 break
-            optimizer.step(x, np.where(diverged[..., None], 0.0, g), state)   # frozen runs get g = 0
+            optimizer.step(x, g, state)
     return Trajectory(path, loss, diverged)

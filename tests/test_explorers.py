@@ -1033,6 +1033,28 @@ def test_tick_labels_that_outgrow_their_room_get_a_new_layout():
     assert drawing.fig.axes[0].yaxis.get_tightbbox(renderer).x0 >= 0
 
 
+def test_a_legend_that_outgrows_its_room_gets_a_new_layout():
+    def beside(words, fig=None):
+        fig, ax = plotting.figure(width=4, height=2, reuse=fig)
+        ax.plot([0, 1], [0, 1], color="C0", label=" ".join(["word"] * words))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+        return fig
+
+    drawing = explorers._KeptFigure(beside, dpi=80)
+    for words in (1, 1, 2):                        # learns what changes; a slightly longer label fits
+        drawing.image({"words": words})
+    right = drawing.fig.axes[0].get_position().x1
+    full = drawing.full_draws
+    image, _ = drawing.image({"words": 8})         # beyond the figure's edge: laid out again
+    assert drawing.full_draws == full + 1 and drawing.fig.axes[0].get_position().x1 < right
+    renderer = drawing.canvas.get_renderer()
+    assert drawing.fig.axes[0].get_legend().get_window_extent(renderer).x1 <= drawing.fig.bbox.x1
+    drawing.draw_all(layout=False)
+    assert explorers._pixels(drawing.canvas) == image
+
+
 @pytest.mark.parametrize("autoscale", [False, True])
 def test_painting_only_what_changed_gives_the_pixels_of_a_full_draw(autoscale):
     drawing = explorers._KeptFigure(KeptPlot(autoscale), dpi=80)

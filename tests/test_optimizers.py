@@ -354,6 +354,34 @@ def test_sweep_over_learning_rates_on_a_landscape():
     assert 500 < first_nan < 560 and np.all(np.isnan(traj.path[first_nan:, 4]))
 
 
+
+class Cliff:
+    """f = x . x / 2 on 2-D, whose gradient is infinite beyond x[0] = 3 (the loss stays finite)."""
+    dim, name = 2, "cliff"
+
+    def loss(self, x):
+        return 0.5 * np.sum(x * x, axis=-1)
+
+    def grad(self, x):
+        return np.where(x[..., :1] > 3, np.inf, x)
+
+
+def test_run_freezes_a_run_whose_gradient_alone_stops_being_finite():
+    """The loss is finite, the gradient is not: that run is frozen, the others go on as if alone.
+    Gradient descent with lr = 2.5 multiplies x by -1.5 each step: x[0] goes 1, -1.5, 2.25,
+    -3.375, then 5.0625, beyond 3, at step 4; with lr = 0.5 it halves."""
+    starts = np.array([[1.0, 1.0], [1.0, -2.0]])
+    traj = run(GradientDescent(lr=np.array([[2.5], [0.5]])), Cliff(), starts, 6)
+    assert traj.diverged.tolist() == [True, False]
+    np.testing.assert_array_equal(traj.path[:4, 0, 0], [1.0, -1.5, 2.25, -3.375])
+    assert np.isnan(traj.path[4:, 0]).all() and np.isnan(traj.loss[4:, 0]).all()
+    alone = run(GradientDescent(lr=0.5), Cliff(), starts[1], 6)
+    np.testing.assert_array_equal(traj.path[:, 1], alone.path)
+    np.testing.assert_array_equal(traj.loss[:, 1], alone.loss)
+    single = run(GradientDescent(lr=2.5), Cliff(), starts[0], 6)      # alone, it stops there too
+    assert single.diverged and single.path.shape == (7, 2)
+    np.testing.assert_array_equal(single.path, traj.path[:, 0])
+
 # ---------------------------------------------------------------------------
 # Bad input: a clear error, and nothing changes
 # ---------------------------------------------------------------------------
