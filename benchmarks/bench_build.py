@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,12 @@ def busy_cpu_seconds():
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-STAGES = ["unit", "nbval", "fresh-book", "browser-test"]   # make test's stages, in the order of its chains
+def test_stages():
+    """make test's stages, the chain in front then the chain behind, as the Makefile names them."""
+    chains = dict(re.findall(r"^(TEST_FRONT|TEST_BEHIND)\s*:=\s*(.*)$", (ROOT / "Makefile").read_text(), re.M))
+    if set(chains) != {"TEST_FRONT", "TEST_BEHIND"}:
+        raise SystemExit("The Makefile no longer sets TEST_FRONT and TEST_BEHIND: update bench_build.test_stages")
+    return chains["TEST_FRONT"].split() + chains["TEST_BEHIND"].split()
 
 
 def timed(cmd, cwd, env):
@@ -87,7 +93,7 @@ def main():
         if not args.skip_test:
             result["make_test_s"], result["make_test_cpu_s"] = timed(["make", "test"], clone, env)
             result["make_test_stages_s"], result["make_test_stages_cpu_s"] = {}, {}
-            for stage in STAGES:                   # the same work, one stage after the other
+            for stage in test_stages():            # the same work, one stage after the other
                 (result["make_test_stages_s"][stage],
                  result["make_test_stages_cpu_s"][stage]) = timed(["make", stage], clone, env)
             result["cores"] = os.cpu_count()

