@@ -318,10 +318,12 @@ class _KeptFigure:
     the free room around it, without laying the figure out again, unless it
     would then reach beyond that room. Figure-level artists (a figure legend)
     that change are painted last, after the Axes. Whenever anything else
-    changed (the figure's size or background, its set of Axes), or Axes
-    overlap, the whole figure is drawn again, and laid out again if a text
-    that the layout measures changed. Either way the pixels are those of a
-    full draw of the figure's current state (tested).
+    changed (the figure's background, or which artists change: the first
+    move teaches that), or Axes overlap, the whole figure is drawn again, in
+    the same layout if everything then fits in its room, else laid out again;
+    a figure of another size or with other Axes is laid out again at once.
+    Either way the pixels are those of a full draw of the figure's current
+    state (tested).
     """
 
     kept = True
@@ -354,6 +356,11 @@ class _KeptFigure:
                 self.blits += 1
                 return _pixels(self.canvas), tuple(fig.get_size_inches())
             self.laid_out = None                 # something outgrew its room: lay out again
+        elif self.drawn is not None and self._figure_signature() == self.drawn["figure"]:
+            self.draw_all(layout=False)          # the same Axes: in their places, if all still fits
+            if self._fits({id(ax) for ax in fig.axes}, figure=True):
+                return _pixels(self.canvas), tuple(fig.get_size_inches())
+            self.laid_out = None
         self.draw_all()
         return _pixels(self.canvas), tuple(fig.get_size_inches())
 
@@ -414,8 +421,9 @@ class _KeptFigure:
             for artist in _figure_artists(self.fig):
                 artist.draw(renderer)
 
-    def _fits(self, whole):
-        """Whether what was painted stays in each Axes' room: its legend, titles, and if whole, its ticks."""
+    def _fits(self, whole, figure=False):
+        """Whether what was painted stays in each Axes' room: its legend, titles, and if whole, its ticks;
+        and the figure-level artists painted last (all of them with ``figure``) between the rooms."""
         renderer = self.canvas.get_renderer()
         for ax in self.fig.axes:
             boxes = [t.get_window_extent(renderer) for t in (ax.title, *ax.texts) if t.get_text()]
@@ -429,7 +437,7 @@ class _KeptFigure:
                           ax.yaxis.get_tightbbox(renderer)]
             if not all(_inside(box, self.room.get(id(ax))) for box in boxes):
                 return False
-        for artist in _figure_artists(self.fig) if self.figure_tail else ():
+        for artist in _figure_artists(self.fig) if self.figure_tail or figure else ():
             box = artist.get_window_extent(renderer)
             if not _inside(box, self.fig.bbox) or any(_overlaps(box, room) for room in self.room.values()):
                 return False

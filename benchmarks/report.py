@@ -44,8 +44,10 @@ figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape
 contour artists back instead of new ones), and `explorers._KeptFigure` paints only what
 changed over a saved image of the rest: in each Axes, the artists from the first changed one
 in drawing order; an Axes whose limits, ticks or place change is painted whole in the free
-room around it. The layout engine, about half of a full draw, runs again only when a text it
-measures changes or something outgrows its room. The *repainted only what changed* column
+room around it. The layout engine, about half of a full draw, runs again only when something
+outgrows its room (or the figure's size or set of Axes changes): the first move, which draws
+the whole figure again to learn which artists change, keeps the first figure's layout if
+everything fits. The *repainted only what changed* column
 counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. The live image is a PNG
 that `explorers._quick_png` writes itself: no alpha channel when the figure is opaque (as

@@ -1033,6 +1033,35 @@ def test_tick_labels_that_outgrow_their_room_get_a_new_layout():
     assert drawing.fig.axes[0].yaxis.get_tightbbox(renderer).x0 >= 0
 
 
+def test_the_first_move_draws_the_figure_again_in_its_layout_unless_something_outgrows_it():
+    """The first move cannot paint only what changed (it learns which artists change): the
+    figure is drawn whole, in the first figure's layout while everything still fits in its room."""
+    def plot(words, top, fig=None):
+        fig, (left, right) = plotting.figure(ncols=2, width=4, height=2, reuse=fig)
+        left.plot([0, 1], [0, top], color="C0")
+        left.set_ylim(0, top)
+        left.ticklabel_format(axis="y", style="plain", useOffset=False)   # 100000000000, not 1e11
+        left.set_title(" ".join(["word"] * words), fontsize="small")
+        right.plot([0, 1], [1, 0], color="C1")
+        return fig
+
+    drawing = explorers._KeptFigure(plot, dpi=80)
+    drawing.image({"words": 1, "top": 1.0})
+    places = [ax.get_position().bounds for ax in drawing.fig.axes]
+    image, _ = drawing.image({"words": 2, "top": 2.0})     # a longer title, the same tick labels' width
+    assert drawing.full_draws == 2 and [ax.get_position().bounds for ax in drawing.fig.axes] == places
+    drawing.draw_all(layout=False)
+    assert explorers._pixels(drawing.canvas) == image
+
+    drawing = explorers._KeptFigure(plot, dpi=80)
+    drawing.image({"words": 1, "top": 1.0})
+    image, _ = drawing.image({"words": 1, "top": 1e11})    # far wider tick labels: laid out again
+    assert drawing.fig.axes[0].get_position().x0 > places[0][0]
+    assert drawing.fig.axes[0].yaxis.get_tightbbox(drawing.canvas.get_renderer()).x0 >= 0
+    drawing.draw_all(layout=False)
+    assert explorers._pixels(drawing.canvas) == image
+
+
 def test_a_legend_that_outgrows_its_room_gets_a_new_layout():
     def beside(words, fig=None):
         fig, ax = plotting.figure(width=4, height=2, reuse=fig)
