@@ -256,10 +256,10 @@ def make_test_notes(build):
                  if side_cpu / (cores * side) >= 0.9 else "so some time is still spent waiting. ")
               + "The same work costs more CPU side by side. Sampled per process on 2026-12-02 (all "
               "processes every 0.25 s, the two chains side by side and then each alone; 351 against 325 "
-              "CPU seconds, 185 s side by side), every kind of process took a little more: Chromium 78 "
-              "against 72 s, the unit tests' workers 59 against 48, nbval's 61 against 53, the build 12 "
-              "against 8: spread over every kind of process, not one that spins while it waits. Two chains share the cores' caches "
-              "and the memory bandwidth, the likely cost.")
+              "CPU seconds, 185 s side by side), every kind of process took a little more, none of them "
+              "a process that spins while it waits: Chromium 78 against 72 s, the unit tests' workers 59 "
+              "against 48, nbval's 61 against 53, the build 12 against 8. The two chains share the cores' "
+              "caches and the memory bandwidth, the likely cost.")
     if side <= 240:
         verdict = (f"The target is met, with {240 - side:.0f} s to spare: it holds on a machine up to "
                    f"{240 / side - 1:.0%} slower than this run's. The machines these sessions get differ by "
