@@ -873,6 +873,7 @@ class Explorer:
             self._output.observe(self._views_changed, names="_view_count")
             for control in self._controls.values():
                 control.observe(self._control_changed, names="value")
+                _keep_moves_in_order(control)
             self._widget = widgets.VBox([
                 widgets.HTML(f"<b>{html.escape(self.title)}</b>"),
                 widgets.VBox(list(self._controls.values())),
@@ -1019,6 +1020,23 @@ class Explorer:
         bundle["text/html"] = self.html
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _keep_moves_in_order(control):
+    """Let the kernel handle each move of ``control`` in the thread its message names.
+
+    ipykernel 7.4 hands a comm message not to the subshell named in its
+    header but to the one the comm last sent from: for a new control, the
+    main shell that made it. JupyterLab 4.4 and later send every move to a
+    subshell. The first moves of a drag then wait in the main thread, busy
+    drawing ahead, while the moves after its first echo go to the subshell
+    and can be handled first: the kernel kept an older value than the slider
+    showed, and its figure. Without that record, ipykernel routes a message
+    by its header, so one thread handles the moves, in order.
+    """
+    comm = getattr(control, "comm", None)
+    if comm is not None:
+        vars(comm).pop("_reply_subshell_id", None)
 
 
 def _running_loop():

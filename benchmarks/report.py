@@ -162,7 +162,16 @@ default). A slider move was then drawn in that thread into the figure the main t
 drawing ahead into, and within a few moves the kernel aborted. Every live figure is now
 drawn in the thread that made the widget (`Explorer._in_drawing_thread`), and
 tests/test_lab.py moves the sliders of a notebook in JupyterLab and checks that every figure
-was drawn in the kernel's main thread and that the kernel stayed alive."""
+was drawn in the kernel's main thread and that the kernel stayed alive.
+
+**A second one, found by CI on 2026-12-02.** ipykernel 7.4 hands a widget's message not to
+the subshell its header names but to the thread the widget last sent from: for a new slider,
+the main shell. The first moves of a drag then waited in the main thread behind a figure
+being drawn, while the moves after its first echo went to the subshell and were handled
+before them. The kernel was left at an older value than the slider showed, and so was the
+figure. Each control now forgets that record when it is made
+(`explorers._keep_moves_in_order`), so one thread handles its moves in order; a test in
+tests/test_explorers.py replays such a drag in a real kernel."""
 
 
 IDLE_AHEAD_NOTE = """\

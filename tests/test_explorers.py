@@ -870,14 +870,56 @@ def test_in_a_jupyter_kernel_a_move_sent_to_a_subshell_is_drawn_in_the_main_thre
         move["header"]["subshell_id"] = subshell
         client.shell_channel.send(move)
         time.sleep(0.05)
-    for _ in range(120):
+    for _ in range(120):                       # the last move may land after the others are drawn
         state = run("print(len(e._frames), explorers._scheduled is None, "
                     "e.output.outputs[0]['data']['text/plain'])")
-        if state.startswith("20 True"):
+        if state == "20 True <Figure: lr = 0.75>":
             break
         time.sleep(0.25)
     assert state == "20 True <Figure: lr = 0.75>", f"after 30 s: {state}"
     assert run("print(sorted(threads))") == "['MainThread']"
+
+
+def test_in_a_jupyter_kernel_the_moves_of_a_drag_are_handled_in_the_order_sent(kernel):
+    """ipykernel 7.4 sends a comm's messages to where the comm last sent from. For a new
+    control that was the main shell: the first moves of a drag waited there behind a figure
+    being drawn, the moves after the first echo went to the subshell and were handled before
+    them, and the kernel was left at an older value than the slider's (CI, 2026-12-02)."""
+    run, client = kernel
+    run("""
+        import time
+        from matplotlib.figure import Figure
+        import explorers
+        from explorers import Slider, explore
+
+        def plot(lr):
+            time.sleep(0.3)                 # the main thread stays busy while the moves come
+            fig = Figure(figsize=(2, 1.5))
+            fig.subplots().plot([0, 1], [0, lr])
+            return fig
+
+        e = explore(plot, Slider("lr", 0.25, 1.0, 0.25, value=0.5), title="Drag")
+        e.output._view_count = 1            # drawing ahead begins
+    """)
+    request = client.session.msg("create_subshell_request", {})
+    client.control_channel.send(request)
+    subshell = client.control_channel.get_msg(timeout=10)["content"]["subshell_id"]
+    slider = run("print(e.controls['lr'].model_id)")
+    time.sleep(0.1)
+    # Two moves while a figure is drawn, then one while the first move's figure is drawn.
+    for value, pause in ((1.0, 0.02), (0.25, 0.5), (0.75, 0.0)):
+        move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        move["header"]["subshell_id"] = subshell
+        client.shell_channel.send(move)
+        time.sleep(pause)
+    for _ in range(60):
+        state = run("print(len(e._frames), explorers._scheduled is None, e.controls['lr'].value, "
+                    "e.output.outputs[0]['data']['text/plain'])")
+        if state.startswith("4 True"):
+            break
+        time.sleep(0.25)
+    assert state == "4 True 0.75 <Figure: lr = 0.75>", f"after 15 s: {state}"
 
 
 # ---------------------------------------------------------------------------
