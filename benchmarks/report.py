@@ -71,6 +71,13 @@ all 27 explorers; not this report's run): per explorer, the median ratio of new 
 0.83 for p95 (lower for 19 of 27 explorers) and 0.96 for p50, with single explorers from
 0.57 to 1.29: this machine's noise is as large as the gain, so the effect is modest.
 
+**How far this machine drifts (2026-12-03).** Two full runs of `make bench` on the same
+code, 35 minutes apart: in the first, per explorer, p50 was 0.78 of the second's at the
+median (0.57 to 1.23), and so was the time of the plot functions alone (0.74), which only
+compute; `make test` took 229 s against 189 s. The tables above are from the second run,
+during which nothing else ran on the machine. So absolute times here move by a quarter
+from one hour to the next; only ratios measured side by side in one run compare code.
+
 **Garbage collection after the figure, not during it.** In a process that has run a chapter,
 one of Python's full collections of cyclic garbage takes 0.2 to 0.3 s, and comes every ten
 to twenty moves. An explorer now holds the collector back while it draws and sends a figure
