@@ -7,6 +7,7 @@
 #   make lab       JupyterLab on the notebooks, with live widgets
 #   make execute   re-execute every chapter in place (stored outputs = what nbval checks)
 #   make bench     benchmarks (benchmarks/REPORT.md, README table); BENCH_QUICK=1 skips build timings
+#   make bench-compare REV=...  the explorers of REV and of this checkout, timed side by side
 #   make clean     remove the build and test caches (keeps .venv; `make distclean` removes it)
 #
 # Needs Python 3.11+ (PYTHON=... to choose one) and, for the browser tests, Chromium at
@@ -35,7 +36,7 @@ export OPENBLAS_CORETYPE := Haswell
 export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 
 .DEFAULT_GOAL := help
-.PHONY: help install book test unit nbval fresh-book browser-test screenshots lab execute bench clean distclean
+.PHONY: help install book test unit nbval fresh-book browser-test screenshots lab execute bench bench-compare clean distclean
 
 help:
 	@sed -n '3,10p' Makefile | cut -c3-
@@ -141,6 +142,12 @@ execute: $(STAMP)
 # README's table. Needs a build for the site weight (make book).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/report.py $(if $(BENCH_QUICK),--quick,)
+
+# A change to the explorers judged side by side: REV's code and this checkout's, chapter by
+# chapter, alternating, with the ratio of their times (the machine's drift cancels out).
+bench-compare: $(STAMP)
+	@test -n "$(REV)" || { echo "usage: make bench-compare REV=<commit> [NOTEBOOKS_TO_COMPARE='00_gradient_descent.ipynb ...']"; exit 1; }
+	$(BIN)/python benchmarks/compare_explorers.py $(REV) $(NOTEBOOKS_TO_COMPARE)
 
 # ---------------------------------------------------------------- cleaning
 

@@ -77,6 +77,8 @@ median (0.57 to 1.23), and so was the time of the plot functions alone (0.74), w
 compute; `make test` took 229 s against 189 s. The tables above are from the second run,
 during which nothing else ran on the machine. So absolute times here move by a quarter
 from one hour to the next; only ratios measured side by side in one run compare code.
+`make bench-compare REV=<commit>` (benchmarks/compare_explorers.py) makes such a run for
+the explorers: REV's code and this checkout's, chapter by chapter, in alternating order.
 
 **Garbage collection after the figure, not during it.** In a process that has run a chapter,
 one of Python's full collections of cyclic garbage takes 0.2 to 0.3 s, and comes every ten
