@@ -92,7 +92,7 @@ test: $(STAMP)
 	if [ -n "$$result" ]; then echo "==== FAILED:$$result"; exit 1; fi; \
 	echo "==== all test stages passed"
 
-# Unit tests of the shared modules and of the prose's numbers (everything in tests/ except the browser tests).
+# Unit tests of the shared modules and of the prose's numbers (tests/, browser tests excepted).
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) tests --ignore=tests/test_site.py --ignore=tests/test_lab.py
 

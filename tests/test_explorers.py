@@ -811,6 +811,21 @@ def kernel():
         manager.shutdown_kernel(now=True)
 
 
+def move_on_a_subshell(client, slider, moves):
+    """Send ``moves``, (value, pause in s) pairs, to the slider with model id ``slider`` over a new
+    subshell, as JupyterLab 4.4 and later do (commsOverSubshells)."""
+    request = client.session.msg("create_subshell_request", {})
+    client.control_channel.send(request)
+    reply = client.control_channel.get_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"], reply
+    for value, pause in moves:
+        move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
+            "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        move["header"]["subshell_id"] = reply["content"]["subshell_id"]
+        client.shell_channel.send(move)
+        time.sleep(pause)
+
+
 def test_a_jupyter_kernel_draws_ahead_once_the_widget_is_shown(kernel):
     """In a real kernel (ipykernel), between the messages it answers, as a reader pauses."""
     run, _ = kernel
@@ -858,18 +873,8 @@ def test_in_a_jupyter_kernel_a_move_sent_to_a_subshell_is_drawn_in_the_main_thre
         e = explore(plot, Slider("lr", 0.05, 1.0, 0.05, value=0.5), title="Subshell")
         e.output._view_count = 1
     """)
-    request = client.session.msg("create_subshell_request", {})
-    client.control_channel.send(request)
-    reply = client.control_channel.get_msg(timeout=10)
-    assert reply["parent_header"]["msg_id"] == request["header"]["msg_id"], reply
-    subshell = reply["content"]["subshell_id"]
     slider = run("print(e.controls['lr'].model_id)")
-    for value in (0.9, 0.2, 0.75):            # moves while the main thread draws ahead
-        move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
-        move["header"]["subshell_id"] = subshell
-        client.shell_channel.send(move)
-        time.sleep(0.05)
+    move_on_a_subshell(client, slider, [(0.9, 0.05), (0.2, 0.05), (0.75, 0.05)])   # while drawing ahead
     for _ in range(120):                       # the last move may land after the others are drawn
         state = run("print(len(e._frames), explorers._scheduled is None, "
                     "e.output.outputs[0]['data']['text/plain'])")
@@ -901,22 +906,14 @@ def test_in_a_jupyter_kernel_the_moves_of_a_drag_are_handled_in_the_order_sent(k
         e = explore(plot, Slider("lr", 0.25, 1.0, 0.25, value=0.5), title="Drag")
         e.output._view_count = 1            # drawing ahead begins
     """)
-    request = client.session.msg("create_subshell_request", {})
-    client.control_channel.send(request)
-    subshell = client.control_channel.get_msg(timeout=10)["content"]["subshell_id"]
     slider = run("print(e.controls['lr'].model_id)")
     time.sleep(0.1)
     # Two moves while a figure is drawn, then one while the first move's figure is drawn.
-    for value, pause in ((1.0, 0.02), (0.25, 0.5), (0.75, 0.0)):
-        move = client.session.msg("comm_msg", {"comm_id": slider, "data": {
-            "method": "update", "state": {"value": value}, "buffer_paths": []}})
-        move["header"]["subshell_id"] = subshell
-        client.shell_channel.send(move)
-        time.sleep(pause)
+    move_on_a_subshell(client, slider, [(1.0, 0.02), (0.25, 0.5), (0.75, 0.0)])
     for _ in range(60):
         state = run("print(len(e._frames), explorers._scheduled is None, e.controls['lr'].value, "
                     "e.output.outputs[0]['data']['text/plain'])")
-        if state.startswith("4 True"):
+        if state == "4 True 0.75 <Figure: lr = 0.75>":
             break
         time.sleep(0.25)
     assert state == "4 True 0.75 <Figure: lr = 0.75>", f"after 15 s: {state}"

@@ -20,9 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 EXCEPTIONS = tomllib.loads((ROOT / "tests" / "prose_numbers.toml").read_text(encoding="utf-8"))
 
-# A number: 12, 0.65, 1,239 or 40 000 (a thin or plain space between thousands).
-NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[,\u2009\u202f ]\d{3})+(?![\d\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(?:\{([\w:-]+)\})?\s*(\S*)")
+# A number: 12, 0.65, 1,239 or 40 000 (a comma, a thin or a plain space between thousands).
+THOUSANDS = "[,\u2009\u202f ]"
+NUMBER = re.compile(rf"(?<![\w.])\d{{1,3}}(?:{THOUSANDS}\d{{3}})+(?![\d\w])|(?<![\w.])\d+(?:\.\d+)?(?![\w])")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(?:\{([\w:-]+)\})?")
 VERBATIM = {None, "math", "code", "code-block", "code-cell", "literalinclude"}   # directives without prose
 NOT_PROSE = [
     re.compile(r"\$\$.*?\$\$", re.S),                     # display math
@@ -46,7 +47,7 @@ def without_verbatim_blocks(source):
             closing.pop()
             continue
         if fence and (not closing or closing[-1][1]):
-            marker, directive, _ = fence.groups()
+            marker, directive = fence.groups()
             closing.append((marker, directive not in VERBATIM))
             options = True
             continue
@@ -70,7 +71,7 @@ def quoted_numbers(source):
     """The numbers a reader sees in the prose: two or more digits, or a decimal point."""
     numbers = []
     for match in NUMBER.finditer(prose(source)):
-        number = re.sub(r"[,\u2009\u202f ]", "", match.group())
+        number = re.sub(THOUSANDS, "", match.group())
         if len(number) > 1:
             numbers.append(number)
     return numbers
@@ -86,9 +87,11 @@ def printed_text(notebook):
         for output in cell.get("outputs", []):
             parts.append("".join(output.get("text", "")))
             for kind in ("text/plain", "text/markdown", "text/html"):
-                parts.append(re.sub(r"base64,[A-Za-z0-9+/=]+", " ", "".join(output.get("data", {}).get(kind, ""))))
+                shown = "".join(output.get("data", {}).get(kind, ""))
+                parts.append(re.sub(r"base64,[A-Za-z0-9+/=]+", " ", shown))
     text = "\n".join(parts)
-    return re.sub(r"(?<=\d)[,\u2009\u202f](?=\d{3}(?!\d))", "", text)   # 1,239 and 1239 alike
+    # 1,239 and 1239 alike; not a plain space, which separates the columns of printed tables
+    return re.sub(r"(?<=\d)[,\u2009\u202f](?=\d{3}(?!\d))", "", text)
 
 
 def occurs(number, text):
