@@ -114,7 +114,9 @@ class _Optimizer:
             raise TypeError(f"Invalid grad: array of dtype {g.dtype}; need real numbers")
         if g.shape != x.shape:
             raise ValueError(f"Invalid grad: shape {g.shape}; need the shape of x, {x.shape}")
-        if not np.isfinite(g).all():
+        # g·g is finite only if every entry is (a NaN or an infinity makes it NaN or inf):
+        # one quick pass. Entries above about 1e154 overflow it; then each entry is tested.
+        if g.dtype.kind == "f" and not np.isfinite(np.vdot(g, g)) and not np.isfinite(g).all():
             raise ValueError(
                 f"Invalid grad: {_describe(g[~np.isfinite(g)][0])} in the gradient; need finite "
                 "values (x and the state are left unchanged; the run has probably diverged)")

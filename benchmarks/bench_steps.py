@@ -10,8 +10,9 @@ noise hits them alike:
   book shows and runs);
 * ``course-blocks``: an experiment, not in the course: the same ``step`` run
   on one slice of 65,536 coordinates at a time, so that the formula's
-  temporaries stay in the CPU cache (cache blocking; no input checks
-  around it);
+  temporaries stay in the CPU cache (cache blocking; each slice's ``step``
+  checks that slice only, so it breaks the promise that bad input changes
+  nothing, and the course does not use it);
 * ``naive``: the formula as the shortest numpy expressions, no validation,
   temporaries everywhere (what a reader would type first);
 * ``torch-foreach`` and ``torch-fused``: ``torch.optim`` with

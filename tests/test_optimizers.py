@@ -465,6 +465,37 @@ def test_bad_gradient_raises_and_changes_nothing(opt, make_grad, error, message)
         np.testing.assert_array_equal(state[k], state_before[k])
 
 
+@pytest.mark.parametrize("dtype, huge", [(np.float16, 300.0), (np.float32, 1e20), (np.float64, 1e200)])
+def test_finite_gradients_whose_squares_overflow_are_accepted(dtype, huge):
+    """The quick test (is g.g finite?) overflows on them; the entry-wise test must then let them pass."""
+    opt = GradientDescent(lr=0.0)
+    x = np.ones(4, dtype)
+    with np.errstate(over="raise"):
+        opt.step(x, np.array([huge, -huge, 1.0, 0.0], dtype), opt.init(x))
+    np.testing.assert_array_equal(x, np.ones(4, dtype))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_gradient_is_refused_exactly_when_an_entry_is_not_finite(data):
+    dtype = data.draw(st.sampled_from([np.float32, np.float64]))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=6))
+    g = data.draw(hnp.arrays(dtype, shape, elements=st.one_of(
+        st.floats(-1e3, 1e3, width=32), st.sampled_from([np.nan, np.inf, -np.inf, 3e38, -3e38]))))
+    opt = GradientDescent(lr=0.5)
+    x = np.ones(shape, dtype)
+    state = opt.init(x)
+    before = snapshot(x, state)
+    if np.isfinite(g).all():
+        opt.step(x, g, state)
+        assert state["t"] == 1
+    else:
+        with pytest.raises(ValueError, match=r"Invalid grad: -?(nan|inf) in the gradient"):
+            opt.step(x, g, state)
+        np.testing.assert_array_equal(x, before[0])
+        assert state["t"] == 0
+
+
 @pytest.mark.parametrize("opt", ALL, ids=repr)
 def test_bad_x_raises(opt):
     with pytest.raises(TypeError, match=r"Invalid x: array of dtype int64; need a floating-point dtype"):
