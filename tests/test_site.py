@@ -344,6 +344,34 @@ def test_mathjax_keeps_only_the_bundle_the_pages_load(site):
     assert (mathjax / "input" / "tex" / "extensions").is_dir() and (mathjax / "ui" / "menu.js").is_file()
 
 
+NUMBERED_BLOCK = re.compile(r'id="([^"]+)">\s*<p class="admonition-title"><span class="caption-number">'
+                            r'(\w+) ([\w.]+) </span>')
+REFERENCE_TO_BLOCK = re.compile(r'href="#([^"]+)">\s*(?:<span class="std std-numref">)?((?:Definition|Algorithm|Exercise) [\w.]+)<')
+
+
+def test_definitions_algorithms_and_exercises_are_numbered_by_chapter(site):
+    """In chapter 4, Definition 4.1, Algorithm 4.1, Exercises 4.1 to 4.3 (as its figures and equations);
+    the appendix's are A.1, ...; every link to one ("Solution to", references) shows its number."""
+    blocks = 0
+    for doc in DOCS:
+        if not doc.startswith("chapters/"):
+            continue
+        name = doc.split("/")[1]
+        chapter = "A" if name.startswith("appendix") else str(int(name.split("_")[0]))
+        html = (site / f"{doc}.html").read_text(encoding="utf8")
+        found = NUMBERED_BLOCK.findall(html)
+        for kind in {k for _, k, _ in found}:
+            numbers = [n for _, k, n in found if k == kind]
+            assert numbers == [f"{chapter}.{i}" for i in range(1, len(numbers) + 1)], f"{doc}: {kind} {numbers}"
+        title = {node_id: f"{kind} {number}" for node_id, kind, number in found}
+        links = REFERENCE_TO_BLOCK.findall(html)
+        assert len(links) >= sum(k == "Exercise" for _, k, _ in found), f"{doc}: a solution lost its link"
+        for target, text in links:
+            assert title.get(target) == text, f"{doc}: a link to #{target} reads {text!r}"
+        blocks += len(found)
+    assert blocks >= 8 * 5, f"only {blocks} numbered blocks found: has their HTML changed?"
+
+
 # --------------------------------------------------------------------------- browser checks
 
 
