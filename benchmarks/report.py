@@ -74,9 +74,11 @@ all 27 explorers; not this report's run): per explorer, the median ratio of new 
 **How far this machine drifts (2026-12-03).** Two full runs of `make bench` on the same
 code, 35 minutes apart: in the first, per explorer, p50 was 0.78 of the second's at the
 median (0.57 to 1.23), and so was the time of the plot functions alone (0.74), which only
-compute; `make test` took 229 s against 189 s. The tables above are from the second run,
-during which nothing else ran on the machine. So absolute times here move by a quarter
-from one hour to the next; only ratios measured side by side in one run compare code.
+compute; `make test` took 229 s against 189 s. A third run, four hours later, with
+nothing else on the machine and only the optimizers' finite-gradient check changed (not
+used by the drawing), gave the tables above: `make test` in 130 s. So absolute times here
+move by a quarter or more from one hour to the next; only ratios measured side by side in
+one run compare code.
 `make bench-compare REV=<commit>` (benchmarks/compare_explorers.py) makes such a run for
 the explorers: REV's code and this checkout's, chapter by chapter, in alternating order.
 
@@ -283,12 +285,15 @@ def make_test_notes(build):
               f"after the other, and its cores were busy {side_cpu / (cores * side):.0%} of the time: "
               + ("so `make test` is bound by the work itself, and only less work would make it quicker. "
                  if side_cpu / (cores * side) >= 0.9 else "so some time is still spent waiting. ")
-              + "The same work costs more CPU side by side. Sampled per process on 2026-12-02 (all "
+              + ("The same work cost more CPU side by side in this run. " if side_cpu > work else
+                 f"In this run the same work took less CPU side by side ({side_cpu:.0f} against {work:.0f} "
+                 "s), within this machine's drift from one stage to the next; in other runs it took more. ")
+              + "Sampled per process on 2026-12-02 (all "
               "processes every 0.25 s, the two chains side by side and then each alone; 351 against 325 "
-              "CPU seconds, 185 s side by side), every kind of process took a little more, none of them "
-              "a process that spins while it waits: Chromium 78 against 72 s, the unit tests' workers 59 "
-              "against 48, nbval's 61 against 53, the build 12 against 8. The two chains share the cores' "
-              "caches and the memory bandwidth, the likely cost.")
+              "CPU seconds, 185 s side by side), every kind of process took a little more side by side, "
+              "none of them a process that spins while it waits: Chromium 78 against 72 s, the unit "
+              "tests' workers 59 against 48, nbval's 61 against 53, the build 12 against 8. The two "
+              "chains share the cores' caches and the memory bandwidth, the likely cost.")
     if side <= 240:
         verdict = (f"The target is met, with {240 - side:.0f} s to spare: it holds on a machine up to "
                    f"{240 / side - 1:.0%} slower than this run's. The machines these sessions get differ by "
