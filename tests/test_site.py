@@ -350,8 +350,9 @@ REFERENCE_TO_BLOCK = re.compile(r'href="#([^"]+)">\s*(?:<span class="std std-num
 
 
 def test_definitions_algorithms_and_exercises_are_numbered_by_chapter(site):
-    """In chapter 4, Definition 4.1, Algorithm 4.1, Exercises 4.1 to 4.3 (as its figures and equations);
-    the appendix's are A.1, ...; every link to one ("Solution to", references) shows its number."""
+    """Chapter 4 is titled "4. ...", and has Definition 4.1, Algorithm 4.1, Exercises 4.1 to 4.3 (as its
+    figures and equations); the appendix's are A.1, ...; every link to one ("Solution to", references)
+    shows its number."""
     blocks = 0
     for doc in DOCS:
         if not doc.startswith("chapters/"):
@@ -359,6 +360,7 @@ def test_definitions_algorithms_and_exercises_are_numbered_by_chapter(site):
         name = doc.split("/")[1]
         chapter = "A" if name.startswith("appendix") else str(int(name.split("_")[0]))
         html = (site / f"{doc}.html").read_text(encoding="utf8")
+        assert f"<h1>{chapter}. " in html, f"{doc}: its title does not start with its number, {chapter}."
         found = NUMBERED_BLOCK.findall(html)
         for kind in {k for _, k, _ in found}:
             numbers = [n for _, k, n in found if k == kind]
