@@ -2,17 +2,15 @@
 
 For each optimizer (Momentum twice: in the course's default form, an average
 of ``-lr * g``, and in PyTorch's, ``convention="pytorch"``, the formula that
-``torch.optim.SGD`` computes), three or four implementations of the same
+``torch.optim.SGD`` computes), three to five implementations of the same
 update run side by side, interleaved round by round so that the machine's
 noise hits them alike:
 
 * ``course``: ``optimizers.py``'s ``step``, validation included (the code the
   book shows and runs);
-* ``course-blocks``: an experiment, not in the course: the same ``step`` run
-  on one slice of 65,536 coordinates at a time, so that the formula's
-  temporaries stay in the CPU cache (cache blocking; each slice's ``step``
-  checks that slice only, so it breaks the promise that bad input changes
-  nothing, and the course does not use it);
+* ``fused``: ``fused.step``, the same update compiled into one pass over
+  memory (numba), validation included; tested equal, bit for bit, to the
+  ``course`` step (tests/test_fused.py);
 * ``naive``: the formula as the shortest numpy expressions, no validation,
   temporaries everywhere (what a reader would type first);
 * ``torch-foreach`` and ``torch-fused``: ``torch.optim`` with
@@ -33,6 +31,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+import fused  # noqa: E402
 import optimizers  # noqa: E402
 
 N = 1_000_000
@@ -72,15 +71,6 @@ def naive_steps():
             "Momentum (pytorch)": momentum_pytorch, "Adam": adam}
 
 
-def in_blocks(opt, x, g, state, block=65_536):
-    """``opt.step`` on one slice of ``block`` coordinates at a time (1-D x, scalar hyperparameters)."""
-    shared = {k: v for k, v in state.items() if k not in opt._state_arrays}   # t, beta1^t, ...
-    for start in range(0, x.size, block):
-        part = {**shared, **{k: state[k][start:start + block] for k in opt._state_arrays}}
-        opt.step(x[start:start + block], g[start:start + block], part)
-    state.update({k: part[k] for k in shared})
-
-
 COURSE = {
     "GradientDescent": lambda: optimizers.GradientDescent(lr=0.01),
     "AdaGrad": lambda: optimizers.AdaGrad(lr=0.01),
@@ -109,9 +99,9 @@ def contenders(name, rng):
     state = opt.init(x_c)
     out["course"] = lambda: opt.step(x_c, g, state)
 
-    opt_b, x_b = COURSE[name](), x0.copy()
-    state_b = opt_b.init(x_b)
-    out["course-blocks"] = lambda: in_blocks(opt_b, x_b, g, state_b)
+    opt_f, x_f = COURSE[name](), x0.copy()
+    state_f = opt_f.init(x_f)
+    out["fused"] = lambda: fused.step(opt_f, x_f, g, state_f)
 
     naive, x_n = naive_steps()[name], x0.copy()
     st = {"t": 0, "s": np.zeros(N), "v": np.zeros(N)}

@@ -455,10 +455,16 @@ BAD_STEPS = [
 @pytest.mark.parametrize("opt", ALL, ids=repr)
 @pytest.mark.parametrize("make_grad, error, message", BAD_STEPS)
 def test_bad_gradient_raises_and_changes_nothing(opt, make_grad, error, message):
+    refuses_and_changes_nothing(opt.step, opt, make_grad, error, message)
+
+
+def refuses_and_changes_nothing(step, opt, make_grad, error, message):
+    """``step(x, grad, state)`` (opt.step, or fused.step for opt) raises on a bad gradient and
+    leaves x and the state exactly as they were."""
     x, state = started(opt)
     x_before, state_before = snapshot(x, state)
     with pytest.raises(error, match=message):
-        opt.step(x, make_grad(x), state)
+        step(x, make_grad(x), state)
     np.testing.assert_array_equal(x, x_before)
     assert state.keys() == state_before.keys()
     for k in state:
