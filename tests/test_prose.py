@@ -5,8 +5,8 @@ prose to the stored outputs. Every number of two or more digits, or with a
 decimal point, in a chapter's text (math, code, equation and figure numbers
 left out) must occur, exactly as written, in that notebook's code or in the
 text of its outputs. The exceptions are listed, each with its reason, in
-tests/prose_numbers.toml: citations, versions, numbers derived by hand from
-the code, and measurements read off a figure that no output prints yet.
+tests/prose_numbers.toml: citations, versions and numbers derived by hand from
+the code. A measurement shown only in a figure is printed too, so that it can be quoted.
 """
 
 import json
