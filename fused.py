@@ -54,31 +54,35 @@ def _one_pass_is_exact(opt, x, g, state):
 
 
 # ---------------------------------------------------------------------------
-# One loop per optimizer. Each line is a line of its step in optimizers.py, for one
-# coordinate i, with the same operations in the same order (so the same rounding).
+# One loop per optimizer. Each line does, for one coordinate i, what a line (or two) of
+# its step in optimizers.py does: the same operations in the same order, so the same
+# rounding. error_model="numpy": x / 0 gives inf or NaN, as in numpy, instead of raising.
 # ---------------------------------------------------------------------------
 
-@numba.njit(cache=True, error_model="numpy")   # x / 0 gives inf or NaN, as in numpy
+_compiled = numba.njit(cache=True, error_model="numpy")
+
+
+@_compiled
 def _gradient_descent_loop(x, g, lr):
     for i in range(x.size):
         x[i] = x[i] - lr * g[i]                                 # (0.1)  x = x - lr * g
 
 
-@numba.njit(cache=True, error_model="numpy")   # x / 0 gives inf or NaN, as in numpy
+@_compiled
 def _adagrad_loop(x, g, s, lr, eps, eps_inside_sqrt):
     for i in range(x.size):
         s[i] = s[i] + g[i] * g[i]                               # (1.1)  s = s + g^2
         x[i] = x[i] - _scaled(g[i], s[i], lr, eps, eps_inside_sqrt)   # (1.2)
 
 
-@numba.njit(cache=True, error_model="numpy")   # x / 0 gives inf or NaN, as in numpy
+@_compiled
 def _rmsprop_loop(x, g, s, lr, gamma, eps, eps_inside_sqrt):
     for i in range(x.size):
         s[i] = s[i] * gamma + (1 - gamma) * g[i] * g[i]         # (2.1)  s = gamma * s + (1 - gamma) * g^2
         x[i] = x[i] - _scaled(g[i], s[i], lr, eps, eps_inside_sqrt)   # (2.2)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@_compiled
 def _scaled(g, s, lr, eps, eps_inside_sqrt):
     """AdaGrad's and RMSProp's step for one coordinate."""
     if eps_inside_sqrt:
@@ -86,7 +90,7 @@ def _scaled(g, s, lr, eps, eps_inside_sqrt):
     return lr * g / (math.sqrt(s) + eps)                        # PyTorch: lr * g / (sqrt(s) + eps)
 
 
-@numba.njit(cache=True, error_model="numpy")   # x / 0 gives inf or NaN, as in numpy
+@_compiled
 def _momentum_loop(x, g, v, lr, mc, convention, first_step):
     for i in range(x.size):
         if convention == 0:                                     # source
@@ -100,7 +104,7 @@ def _momentum_loop(x, g, v, lr, mc, convention, first_step):
             x[i] = x[i] - lr * v[i]                             # x = x - lr * b
 
 
-@numba.njit(cache=True, error_model="numpy")   # x / 0 gives inf or NaN, as in numpy
+@_compiled
 def _adam_loop(x, g, v, s, s_max, lr, b1, b2, eps, c1, c2, decay, bias_correction, amsgrad):
     for i in range(x.size):
         x[i] = x[i] * decay                                     # (6.2) AdamW's decay (decay = 1 for Adam: exact)
