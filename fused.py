@@ -3,7 +3,7 @@
 ``optimizers.py`` is the code the book shows and runs. Each of its lines is one numpy
 operation, and each operation is a pass over every coordinate: Momentum's (3.1)-(3.2)
 take five passes and a temporary array, where ``torch.optim``'s foreach implementation
-takes three. On a million coordinates the book's step is up to about 1.5 times slower than
+takes three. On a million coordinates the book's step is up to about 1.6 times slower than
 torch's (benchmarks/REPORT.md). Here each update is one loop over the coordinates,
 compiled by numba, that does per coordinate the same operations in the same order as
 ``optimizers.py``, so x and the state come out identical to the bit (tests/test_fused.py

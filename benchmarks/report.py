@@ -71,14 +71,13 @@ all 27 explorers; not this report's run): per explorer, the median ratio of new 
 0.83 for p95 (lower for 19 of 27 explorers) and 0.96 for p50, with single explorers from
 0.57 to 1.29: this machine's noise is as large as the gain, so the effect is modest.
 
-**How far this machine drifts (2026-12-03).** Two full runs of `make bench` on the same
-code, 35 minutes apart: in the first, per explorer, p50 was 0.78 of the second's at the
-median (0.57 to 1.23), and so was the time of the plot functions alone (0.74), which only
-compute; `make test` took 229 s against 189 s. A third run, four hours later, with
-nothing else on the machine and only the optimizers' finite-gradient check changed (not
-used by the drawing), gave the tables above: `make test` in 130 s. So absolute times here
-move by a quarter or more from one hour to the next; only ratios measured side by side in
-one run compare code.
+**How far this machine drifts (2026-12-03).** Four full runs of `make bench` that day, on
+code that differed only where these timings hardly see it (the optimizers' input check,
+fused.py, one explorer's cached run): `make test` took 229, 189, 130 and 184 s. Between the first two,
+35 minutes apart, per explorer p50 in the first was 0.78 of the second's at the median (0.57
+to 1.23), and so was the time of the plot functions alone (0.74), which only compute. So
+absolute times here move by a quarter or more from one hour to the next; only ratios
+measured side by side in one run compare code.
 `make bench-compare REV=<commit>` (benchmarks/compare_explorers.py) makes such a run for
 the explorers: REV's code and this checkout's, chapter by chapter, in alternating order.
 
@@ -228,13 +227,17 @@ def idle_ahead_table(compare):
     return "\n".join(lines)
 
 
+def per_foreach(steps, key):
+    """Per optimizer, the time of ``key`` (course, fused, ...) over torch's foreach; none without torch."""
+    return {name: med[key] / med["torch-foreach"] for name, med in steps.items() if "torch-foreach" in med}
+
+
 def steps_notes(steps):
     """What limits the book's step against torch's foreach, and what fused.py does about it."""
     gd = steps["GradientDescent"]
     check_ms = (gd["course"] - gd["naive"]) * 1e3
-    ratio = {name: med["course"] / med["torch-foreach"] for name, med in steps.items() if "torch-foreach" in med}
+    ratio, fused_ratio = per_foreach(steps, "course"), per_foreach(steps, "fused")
     gain = {name: med["course"] / med["fused"] for name, med in steps.items()}
-    fused_ratio = {name: med["fused"] / med["torch-foreach"] for name, med in steps.items() if "torch-foreach" in med}
     slowest = max(fused_ratio, key=fused_ratio.get, default=None)
     against_torch = ("torch's foreach was not measured (torch is not installed)" if slowest is None else
                      f"at worst {fused_ratio[slowest]:.2f}x torch's foreach ({slowest})")
@@ -431,14 +434,13 @@ def main():
               "| optimizer | book | fused.py | naive numpy | torch foreach | torch fused "
               "| book / foreach | fused.py / foreach |",
               "|---|---|---|---|---|---|---|---|"]
-    worst = worst_fused = 0.0
+    book, fused_ratio = per_foreach(steps, "course"), per_foreach(steps, "fused")
     for name, med in steps.items():
         cell = lambda k: f"{med[k] * 1e3:.2f} ms" if k in med else "n/a"  # noqa: E731
-        ratio = med["course"] / med["torch-foreach"] if "torch-foreach" in med else float("nan")
-        fused_ratio = med["fused"] / med["torch-foreach"] if "torch-foreach" in med else float("nan")
-        worst, worst_fused = max(worst, ratio), max(worst_fused, fused_ratio)
         lines.append(f"| {name} | {cell('course')} | {cell('fused')} | {cell('naive')} | "
-                     f"{cell('torch-foreach')} | {cell('torch-fused')} | {ratio:.2f} | {fused_ratio:.2f} |")
+                     f"{cell('torch-foreach')} | {cell('torch-fused')} | "
+                     f"{book.get(name, float('nan')):.2f} | {fused_ratio.get(name, float('nan')):.2f} |")
+    worst, worst_fused = max(book.values(), default=float("nan")), max(fused_ratio.values(), default=float("nan"))
     summary.append(("Optimizer step, worst fused.py (equal bit for bit to the book's step) / torch foreach",
                     f"{worst_fused:.2f}x", "<= 1x", worst_fused <= 1))
     summary.append(("Optimizer step, worst book's numpy step / torch foreach (for comparison)",
