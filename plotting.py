@@ -315,7 +315,7 @@ def trajectories(landscape, runs, ax=None, markers=True):
     return ax.figure
 
 
-def loss_curves(runs, min_value=0.0, ax=None, log=True):
+def loss_curves(runs, min_value=0.0, ax=None, log=True, ylim=None):
     """Loss minus ``min_value`` against step, one line per run, on a log scale.
 
     ``runs`` maps a label to a loss curve of shape (steps + 1,) (or a
@@ -324,11 +324,19 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     last finite value and is labelled "(diverged)". With ``log=False`` the loss
     itself is drawn on a linear scale.
 
+    The y range fits the curves, unless ``ylim`` = (low, high) fixes it: an
+    explorer passes one range for all its settings, so that a curve's move is
+    seen against axes that stay put (and only the curves are drawn again).
+    A curve that goes below ``low`` or above ``high`` leaves the plot there.
+
     >>> fig = loss_curves({"GD": losses_gd, "Adam": losses_adam}, min_value=land.min_value)
+    >>> fig = loss_curves({"GD": losses_gd}, ax=right, ylim=(1e-16, 10))
     """
     runs = _check_runs(runs)
     if not np.isfinite(min_value):
         raise ValueError(f"Invalid min_value: {min_value!r}; need a finite number")
+    if ylim is not None:
+        _check_ylim(ylim, log)
     ax = _axes(ax)
     shown, last = [], 0                  # last: the last step of the longest run
     for i, (label, run) in enumerate(runs.items()):
@@ -361,7 +369,9 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
         ax.update_datalim([(0.0, 1.0), (float(last), 1.0)], updatey=False)
     if ax.get_yscale() != ("log" if log else "linear"):    # only if needed: it makes new tick locators
         ax.set_yscale("log" if log else "linear")
-    if values.size == 0:              # nothing to show: keep a sane default window
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    elif values.size == 0:            # nothing to show: keep a sane default window
         ax.set_ylim(*((1e-3, 1e1) if log else (0.0, 1.0)))
     elif log:
         low, high = values.min(), min(values.max(), max(starts) * _HEADROOM_LOG)
@@ -380,6 +390,17 @@ def loss_curves(runs, min_value=0.0, ax=None, log=True):
     if runs:
         ax.legend(fontsize="small", frameon=False)
     return ax.figure
+
+
+def _check_ylim(ylim, log):
+    """A y range must be two finite numbers, low < high, and low > 0 on a log scale."""
+    try:
+        low, high = (float(v) for v in ylim)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid ylim: {ylim!r}; need a pair (low, high) of numbers") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high and (low > 0 or not log)):
+        rule = "0 < low < high on a log scale" if log else "finite low < high"
+        raise ValueError(f"Invalid ylim: {ylim!r}; need {rule}")
 
 
 def curve_1d(landscape, runs=None, ax=None, resolution=400):

@@ -280,6 +280,40 @@ def test_loss_curves_with_nothing_to_show_and_on_a_linear_scale():
         plotting.loss_curves({}, min_value=float("nan"))
 
 
+
+def test_loss_curves_keep_a_given_y_range_whatever_the_curves():
+    """An explorer's fixed range: the same limits for a curve far below, far above and inside it."""
+    runs = {"deep": 4.0 * 0.5 ** np.arange(200),                       # down to 5e-60
+            "blow-up": np.array([4.0, 1e3, 1e9, np.inf]),
+            "inside": np.array([4.0, 2.0, 1.0])}
+    for label, loss in runs.items():
+        fig = plotting.loss_curves({label: loss}, ylim=(1e-16, 10))
+        assert fig.axes[0].get_ylim() == (1e-16, 10), label
+        render(fig)
+    # On a linear scale too, and drawn into an Axes that had another range.
+    fig, (left, right) = plotting.figure(ncols=2)
+    right.set_ylim(-5, 5)
+    plotting.loss_curves({"a": np.array([3.0, 1.0, 0.5])}, ax=right, log=False, ylim=(0, 4))
+    assert right.get_ylim() == (0, 4) and right.get_yscale() == "linear"
+    render(fig)
+
+
+@pytest.mark.parametrize("ylim, log, rule", [
+    ((0.0, 10.0), True, "0 < low < high on a log scale"),
+    ((-1.0, 10.0), True, "0 < low < high on a log scale"),
+    ((10.0, 1.0), True, "0 < low < high on a log scale"),
+    ((1.0, 1.0), False, "finite low < high"),
+    ((0.0, float("inf")), False, "finite low < high"),
+    ((float("nan"), 1.0), False, "finite low < high"),
+    ((1.0,), True, r"a pair \(low, high\) of numbers"),
+    ("ab", True, r"a pair \(low, high\) of numbers"),
+    (3.0, True, r"a pair \(low, high\) of numbers"),
+])
+def test_loss_curves_refuse_a_bad_y_range_and_draw_nothing(ylim, log, rule):
+    fig, ax = plotting.figure()
+    with pytest.raises(ValueError, match=rf"^Invalid ylim: .*; need {rule}$"):
+        plotting.loss_curves({"a": np.array([3.0, 1.0])}, ax=ax, log=log, ylim=ylim)
+    assert ax.get_lines() == [] and ax.get_yscale() == "linear" and ax.get_legend() is None
 # ---------------------------------------------------------------------------
 # 1-D landscapes
 # ---------------------------------------------------------------------------
