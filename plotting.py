@@ -24,6 +24,9 @@ Conventions, the same in every figure:
   perpendicular to the contour line it crosses.
 * Runs that diverged (NaN after some step) are drawn up to their last finite
   point and labelled "(diverged)". Nothing here emits a warning.
+* Ticks and grid lines lie under everything drawn in an Axes (ticks point
+  outwards, so nothing hides them); an explorer that draws new contours, bands
+  or bars then need not paint the axes again.
 * Figures are made without pyplot, so they are never shown twice in a
   notebook (once returned, once by pyplot at the end of the cell) and never
   pile up in memory; they show themselves as PNG when returned from a cell.
@@ -50,8 +53,8 @@ DPI = 100
 _GREYS = LinearSegmentedColormap.from_list("landscape", ["#ffffff", "#b0b0b0"])
 
 _HEADROOM_LOG = 1e3      # loss curves: y range ends this factor above the largest start (log scale)
-_HEADROOM_LINEAR = 3.0
-_CAP = 1e100             # loss curves: values beyond this are not drawn (the run has left the plot)   # linear scale: this many times the start's size above it
+_HEADROOM_LINEAR = 3.0   # linear scale: this many times the start's size above it
+_CAP = 1e100             # loss curves: values beyond this are not drawn (the run has left the plot)
 _FAR = 1e6    # coordinates farther than _FAR window-widths away are clipped (Agg overflows near 1e306)
 
 
@@ -132,6 +135,11 @@ def figure(ncols=1, nrows=1, width=FIGSIZE[0], height=FIGSIZE[1], reuse=None, mo
         axes = fig.subplots(nrows, ncols, squeeze=True, width_ratios=width_ratios)
     else:
         axes = fig.subplot_mosaic(mosaic, width_ratios=width_ratios)
+    # Ticks and grid lines under everything drawn in the Axes (matplotlib puts them above
+    # patches, images and contours): ticks point outwards, so nothing hides them, and a new
+    # landscape, band or bar does not make an explorer paint the axes and their labels again.
+    for ax in (axes.values() if mosaic is not None else np.ravel(axes)):
+        ax.set_axisbelow(True)
     # The Axes as a list, not an array: the garbage collector cannot see inside numpy's object
     # arrays, so an array of the figure's Axes kept on the figure would keep it alive for ever.
     fig._plotting_grid = (key, axes.tolist() if isinstance(axes, np.ndarray) else axes)
@@ -422,7 +430,7 @@ def curve_1d(landscape, runs=None, ax=None, resolution=400):
     with np.errstate(all="ignore"):
         f = np.asarray(landscape.loss(x[:, None]), dtype=float)
     # Into a reused, emptied Axes, the same curve gets back the very same line (as contour
-    # does): drawn below the ticks, a new one would make an explorer paint them again.
+    # does): drawn below the runs, a new one would make an explorer paint them all again.
     drawn, line = getattr(ax, "_plotting_curve", (None, None))
     if (drawn is not None and line.axes is None
             and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(drawn, (x, f)))):

@@ -1135,6 +1135,29 @@ def test_painting_only_what_changed_gives_the_pixels_of_a_full_draw(autoscale):
     assert drawing.blits >= 2 and drawing.full_draws >= 2
 
 
+def test_a_new_landscape_repaints_its_contours_but_not_the_axes(monkeypatch):
+    """plotting.figure puts ticks below everything in an Axes, so new contours (or a new band, or
+    bars) are painted over a background that keeps the axes, their ticks and their labels."""
+    import landscapes
+    from matplotlib.axis import Axis
+
+    def valley(condition, fig=None):
+        fig, ax = plotting.figure(width=3, height=2.4, reuse=fig)
+        plotting.contour(landscapes.Quadratic(condition=condition), ax=ax, resolution=40)
+        return fig
+
+    drawing = explorers._KeptFigure(valley, dpi=60)
+    for condition in (2, 4):                       # the first figure, then learning what changes
+        drawing.image({"condition": condition})
+    painted = []
+    monkeypatch.setattr(Axis, "draw", lambda self, renderer: painted.append(self))
+    image, _ = drawing.image({"condition": 8})
+    assert drawing.blits == 1 and painted == []
+    monkeypatch.undo()
+    drawing.draw_all(layout=False)
+    assert explorers._pixels(drawing.canvas) == image
+
+
 def test_a_formatter_configured_again_with_new_labels_gets_its_axis_repainted():
     """Same formatter class, same tick positions, other tick labels: the axis is painted again."""
     def decimals(digits, fig=None):
