@@ -319,7 +319,8 @@ class _KeptFigure:
     would then reach beyond that room. Figure-level artists (a figure legend)
     that change are painted last, after the Axes. Whenever anything else
     changed (the figure's background, or which artists change: the first
-    move teaches that), or Axes overlap, the whole figure is drawn again, in
+    move teaches that, unless the drawing was given what another one learned),
+    or Axes overlap, the whole figure is drawn again, in
     the same layout if everything then fits in its room, else laid out again;
     a figure of another size or with other Axes is laid out again at once.
     Either way the pixels are those of a full draw of the figure's current
@@ -328,8 +329,10 @@ class _KeptFigure:
 
     kept = True
 
-    def __init__(self, plot, dpi):
+    def __init__(self, plot, dpi, learned=None):
+        """``learned``: what another drawing of the same plot learned (see :meth:`learned`)."""
         self.plot, self.dpi = plot, dpi
+        self.learned_before = learned
         self.fig = None
         self.blits = self.full_draws = 0
 
@@ -368,6 +371,19 @@ class _KeptFigure:
         if self.fig is not None:
             plt.close(self.fig)
         self.fig = None
+
+    def learned(self):
+        """What the moves so far taught, or None before the first move: per Axes, in order, where
+        its changing artists start, and whether figure-level artists change.
+
+        A drawing given it (the live figure, after the static frames taught it) leaves those
+        artists out of its first figure's saved background, so that its first move already
+        paints only what changed instead of drawing everything to learn it. A wrong guess
+        (another control changes an earlier artist) costs only that: a full draw, as without.
+        """
+        if self.fig is None or self.drawn is None or self.blits + self.full_draws < 2:
+            return None
+        return [self.drawn["axes"][id(ax)][1] for ax in self.fig.axes], self.figure_tail
 
     def draw_all(self, layout=True):
         """Draw the whole figure; save what lies under each Axes' changing artists.
@@ -500,8 +516,13 @@ class _KeptFigure:
 
     def _starts_for_full_draw(self):
         """Per Axes, where its changing artists start: from the first new or changed one, or earlier
-        if an earlier one changed last time; nothing for a new figure."""
+        if an earlier one changed last time; for a new figure, nothing, or where another drawing of
+        the plot learned they start (see learned)."""
         if self.drawn is None:
+            hint = self.learned_before
+            if hint is not None and len(hint[0]) == len(self.fig.axes) and not _axes_overlap(self.fig):
+                self.figure_tail = hint[1]
+                return {id(ax): min(start, len(_drawing_order(ax))) for ax, start in zip(self.fig.axes, hint[0])}
             return {id(ax): len(_drawing_order(ax)) for ax in self.fig.axes}
         return {id(ax): min(self._first_change(ax), self.drawn["axes"][id(ax)][1]) if id(ax) in self.drawn["axes"]
                 else 0 for ax in self.fig.axes}
@@ -703,6 +724,7 @@ class Explorer:
         _ids[title] += 1
         digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:10]
         self.id = f"explorer-{digest}" + (f"-{_ids[title]}" if _ids[title] > 1 else "")
+        self._learned = None               # what the static frames' drawing learned (see _KeptFigure.learned)
         self.html = self._static_html()    # now, so a failing plot or a too-large page fails the cell
         self._widget = self._live = self._loop = None
         self._frames = OrderedDict()       # live outputs by setting (tuple of (name, value)), oldest first
@@ -710,8 +732,11 @@ class Explorer:
     # -- drawing -------------------------------------------------------------
 
     def _drawing(self, dpi):
-        """What draws this explorer's figures at ``dpi``: one kept figure, or a new one each time."""
-        return (_KeptFigure if self.kept else _NewFigures)(self.plot, dpi)
+        """What draws this explorer's figures at ``dpi``: one kept figure (starting from what the
+        static frames' drawing learned), or a new one each time."""
+        if self.kept:
+            return _KeptFigure(self.plot, dpi, learned=self._learned)
+        return _NewFigures(self.plot, dpi)
 
     @staticmethod
     def _png(image, palette=False):
@@ -794,6 +819,7 @@ class Explorer:
                 image, _ = drawing.image(settings[i])
                 pngs[i] = self._png(image, palette=True)
             if drawing.kept:
+                self._learned = drawing.learned()
                 self._check_kept(drawing, settings[order[-1]])
         finally:
             drawing.close()

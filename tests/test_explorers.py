@@ -1158,6 +1158,39 @@ def test_a_new_landscape_repaints_its_contours_but_not_the_axes(monkeypatch):
     assert explorers._pixels(drawing.canvas) == image
 
 
+def test_a_drawing_given_what_another_learned_paints_only_what_changed_from_its_first_move():
+    taught = explorers._KeptFigure(KeptPlot(), dpi=60)
+    assert taught.learned() is None                         # nothing learned before a move
+    for lr in (0.5, 0.6, 0.7):
+        taught.image({"lr": lr, "opt": "GD"})
+    learned = taught.learned()
+    assert learned is not None and len(learned[0]) == 2
+
+    drawing = explorers._KeptFigure(KeptPlot(), dpi=80, learned=learned)
+    drawing.image({"lr": 0.5, "opt": "GD"})
+    image, _ = drawing.image({"lr": 0.9, "opt": "GD"})
+    assert (drawing.full_draws, drawing.blits) == (1, 1)
+    drawing.draw_all(layout=False)
+    assert explorers._pixels(drawing.canvas) == image
+
+    # A wrong guess (nothing changes, it said) costs a full draw, with the right pixels;
+    # a guess for another number of Axes is not used.
+    for wrong in (([40, 40], False), ([0], False)):
+        drawing = explorers._KeptFigure(KeptPlot(), dpi=80, learned=wrong)
+        first, _ = drawing.image({"lr": 0.5, "opt": "GD"})
+        assert first == explorers._KeptFigure(KeptPlot(), dpi=80).image({"lr": 0.5, "opt": "GD"})[0]
+        image, _ = drawing.image({"lr": 0.9, "opt": "GD"})
+        assert (drawing.full_draws, drawing.blits) == (2, 0)
+        drawing.draw_all(layout=False)
+        assert explorers._pixels(drawing.canvas) == image
+
+
+def test_the_live_figure_starts_from_what_the_static_frames_learned(few_static_frames):
+    e = show(explore(KeptPlot(), lr_slider(), opt_menu(), title="Taught"))
+    e.controls["lr"].value = 0.9                  # the first move: only the changed artists painted
+    assert (e._live.full_draws, e._live.blits) == (1, 1)
+
+
 def test_a_formatter_configured_again_with_new_labels_gets_its_axis_repainted():
     """Same formatter class, same tick positions, other tick labels: the axis is painted again."""
     def decimals(digits, fig=None):
