@@ -90,7 +90,8 @@ with a p50 ratio above 1 (1.02 to 1.25) are explorers the first two changes do n
 their panels had fixed ranges already, or their Axes changes its place or range with the
 control (a turned valley; the tuning curves, another landscape per menu choice). For them the
 third change only takes the full draw out of the first move, which shows in p95 (0.42 to 0.95
-for four of them).
+for four of them). Their p50 ratios are this machine's noise: run again for chapters 0 and 2
+(three rounds), the rotated valley, at 1.25 before, gave 0.98 (p95 1.01).
 
 **How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
 code that differed only where `make test` hardly sees it (the optimizers' input check,
