@@ -521,7 +521,7 @@ class _KeptFigure:
         if self.drawn is None:
             hint = self.learned_before
             if hint is not None and len(hint[0]) == len(self.fig.axes) and not _axes_overlap(self.fig):
-                self.figure_tail = hint[1]
+                self.figure_tail = hint[1]       # and whether the figure's own artists change
                 return {id(ax): min(start, len(_drawing_order(ax))) for ax, start in zip(self.fig.axes, hint[0])}
             return {id(ax): len(_drawing_order(ax)) for ax in self.fig.axes}
         return {id(ax): min(self._first_change(ax), self.drawn["axes"][id(ax)][1]) if id(ax) in self.drawn["axes"]
