@@ -22,11 +22,13 @@ from pathlib import Path  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import explorers  # noqa: E402
+import landscapes  # noqa: E402
 import plotting  # noqa: E402
 from explorers import Dropdown, Slider, explore  # noqa: E402
 
@@ -1138,9 +1140,6 @@ def test_painting_only_what_changed_gives_the_pixels_of_a_full_draw(autoscale):
 def test_a_new_landscape_repaints_its_contours_but_not_the_axes(monkeypatch):
     """plotting.figure puts ticks below everything in an Axes, so new contours (or a new band, or
     bars) are painted over a background that keeps the axes, their ticks and their labels."""
-    import landscapes
-    from matplotlib.axis import Axis
-
     def valley(condition, fig=None):
         fig, ax = plotting.figure(width=3, height=2.4, reuse=fig)
         plotting.contour(landscapes.Quadratic(condition=condition), ax=ax, resolution=40)
