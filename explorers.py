@@ -87,6 +87,8 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 from PIL import Image           # installed with matplotlib
 
+from text_cache import TextCachingCanvas
+
 __all__ = ["Slider", "Dropdown", "explore"]
 
 MAX_FRAMES = 25               # static version: at most this many values of the main control
@@ -347,7 +349,7 @@ class _KeptFigure:
                 plt.close(self.fig)
             self.fig = fig
             fig.set_dpi(self.dpi)
-            self.canvas = FigureCanvasAgg(fig)
+            self.canvas = TextCachingCanvas(fig)     # text drawn on each move: from a cache (text_cache.py)
             self.drawn = self.laid_out = self.room = None
             self.figure_tail = False             # figure-level artists (a figure legend) painted last
         plan = None if self.drawn is None else self._plan()
@@ -760,7 +762,9 @@ class Explorer:
 
         Run once per explorer, on its last static frame, so a plot function
         that draws differently into a reused figure fails the notebook instead
-        of showing wrong frames.
+        of showing wrong frames. The new figure is drawn on matplotlib's own
+        canvas, so this also checks the kept figure's text, which comes from
+        text_cache.py.
         """
         shown = _pixels(drawing.canvas)
         drawing.draw_all(layout=False)
