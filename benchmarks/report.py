@@ -57,6 +57,8 @@ outgrows its room (or the figure's size or set of Axes changes). Which artists c
 learned while the static frames are drawn (`_KeptFigure.learned`), and the live figure starts
 from that, so its first move already paints only what changed; a control that changes an
 earlier artist costs one full draw, which keeps the first figure's layout if everything fits.
+Its canvas (`text_cache.TextCachingCanvas`) lays out each string and renders each glyph once,
+then copies them, in the same pixels as matplotlib's own canvas.
 The *repainted only what changed* column counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. The live image is a PNG
 that `explorers._quick_png` writes itself: no alpha channel when the figure is opaque (as
@@ -100,6 +102,23 @@ control (a turned valley; the tuning curves, another landscape per menu choice).
 third change only takes the full draw out of the first move, which shows in p95 (0.42 to 0.95
 for four of them). Their p50 ratios are this machine's noise: run again for chapters 0 and 2
 (three rounds), the rotated valley, at 1.25 before, gave 0.98 (p95 1.01).
+
+**Text drawn from a cache (2026-12-03, afternoon).** matplotlib's Agg canvas lays out every
+string it draws (about 0.4 ms each) and renders every glyph with FreeType (about 30 µs each),
+however often it has drawn the same text in the same place; a kept figure draws the same
+legends, titles and tick labels on move after move, and this took about a fifth of a move
+(timed in chapters 0 to 3: 15% to 27% of the kept figure's time per move, median 20%). A kept
+figure's canvas is now `text_cache.TextCachingCanvas`: it keeps each string's layout, and each
+glyph's bitmap for each place within a pixel where its origin falls (a glyph moved by whole
+pixels is the same bitmap, moved), so text is rendered once and then copied. The pixels are
+matplotlib's own, bit for bit: tests/test_text_cache.py draws text of every kind both ways
+(mathtext, rotated, not antialiased, three resolutions) and compares, and every explorer
+compares its last static frame with a new figure on matplotlib's canvas; every chapter,
+executed again, gave the same outputs. Measured side by side with the code before it (`make
+bench-compare REV=294f23d`, two rounds, all 27 explorers; not this report's run): per
+explorer, new over old was 0.84 for p50 at the median (lower for 25 of 27; 0.58 to 1.05) and
+0.85 for p95 (lower for 20 of 27; 0.54 to 1.08); 16 explorers were on target in that run,
+against 11 for the code before.
 
 **How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
 code that differed only where `make test` hardly sees it (the optimizers' input check,
@@ -150,10 +169,11 @@ move now paints only what changed; what is left, explorer by explorer, is one of
   turned valley small in a mostly empty square, so these stay.
 * *The plot function's computation* (the *plot* column, up to {max(r["plot_p50_ms"] for r in rows):.0f} ms
   at the median): several runs of hundreds of steps, or a grid of them, per figure.
-* *matplotlib's Python work per artist, text above all*: a title or legend that shows the new
-  values is laid out and painted again on every move. In a profile of chapter 0's first
-  explorer (2026-12-02), parsing the TeX of titles that show the new value took 0.23 s for 30
-  new strings, about 8 ms each.
+* *matplotlib's Python work per artist*: the artists from the first changed one are made
+  again and painted on every move, and text that shows the new values is new text. Its glyphs
+  now come from a cache (above), but a title with TeX in it is parsed again for each new
+  value: in a profile of chapter 0's first explorer (2026-12-02), 0.23 s for 30 new strings,
+  about 8 ms each.
 
 Two levers were tried in earlier reports and left: a larger cache for parsed TeX changed
 nothing (the missed strings are new ones, not evicted ones), and drawing the live figure at
