@@ -299,6 +299,10 @@ def steps_notes(steps):
     slowest = max(fused_ratio, key=fused_ratio.get, default=None)
     against_torch = ("torch's foreach was not measured (torch is not installed)" if slowest is None else
                      f"at worst {fused_ratio[slowest]:.2f}x torch's foreach ({slowest})")
+    gd_tie = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent the two tie: torch's `add_` is one
+pass too, and the loop reads g once more, for the check. Which is ahead changes from run to
+run: {fused_ratio["GradientDescent"]:.2f}x in this run; 0.92x, 1.00x and 1.00x in three runs of bench_steps.py
+alone, right after the report's run of 2026-12-03 afternoon; 0.97x in the report before.""")
     forms = ("" if "Momentum (pytorch)" not in ratio or "Momentum" not in ratio else f"""
 Momentum is timed in two forms. The course's default, (3.1) as the source writes it, an
 average of `-lr * g`, makes five passes where torch's buffer `b = mu * b + g` makes three; in
@@ -325,7 +329,7 @@ own. After the check's read of g, it reads x, g and the state once and writes x 
 state once, and the loops are vectorised (numba's `error_model="numpy"` lets a division by
 zero give inf or NaN, as numpy does, instead of raising, which also lets the compiler use
 vector instructions). It is {min(gain.values()):.1f} to {max(gain.values()):.1f} times quicker than the book's step, and
-{against_torch}. The book shows and runs `optimizers.py`; `fused.py` is for readers who take
+{against_torch}.{gd_tie} The book shows and runs `optimizers.py`; `fused.py` is for readers who take
 the optimizers to large arrays."""
 
 
