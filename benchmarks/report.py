@@ -299,10 +299,11 @@ def steps_notes(steps):
     slowest = max(fused_ratio, key=fused_ratio.get, default=None)
     against_torch = ("torch's foreach was not measured (torch is not installed)" if slowest is None else
                      f"at worst {fused_ratio[slowest]:.2f}x torch's foreach ({slowest})")
-    gd_tie = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent the two tie: torch's `add_` is one
-pass too, and the loop reads g once more, for the check. Which is ahead changes from run to
-run: {fused_ratio["GradientDescent"]:.2f}x in this run; 0.92x, 1.00x and 1.00x in three runs of bench_steps.py
-alone, right after the report's run of 2026-12-03 afternoon; 0.97x in the report before.""")
+    gd_tie = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent both make one pass over
+memory (torch's `add_`, and the loop, which also reads g once more for the check), and which
+is ahead changes from run to run: {fused_ratio["GradientDescent"]:.2f}x in this run; 0.92x, 1.00x and 1.00x in
+three runs of bench_steps.py alone, right after the report's run of 2026-12-03 afternoon;
+0.97x in the report of that morning.""")
     forms = ("" if "Momentum (pytorch)" not in ratio or "Momentum" not in ratio else f"""
 Momentum is timed in two forms. The course's default, (3.1) as the source writes it, an
 average of `-lr * g`, makes five passes where torch's buffer `b = mu * b + g` makes three; in
