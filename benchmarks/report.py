@@ -123,7 +123,7 @@ against 11 for the code before.
 **A tenth fixed range (2026-12-03, afternoon).** Chapter 0's rotated valley fitted its loss
 panel's range to the curve. That curve is the same for every angle (gradient descent does not
 care how the valley is turned, the chapter's point), but its last bits of rounding are not, and
-they moved the limits by about 1e-16 of their size: enough to count as new limits, so the panel
+they moved the limits by 1e-16 to 1e-14 of their size: enough to count as new limits, so the panel
 was painted whole on every move. It now passes a fixed range too (`ylim=(1e-22, 10)`; the
 figure looks the same), and only the turned landscape is painted whole. Side by side with the
 code before (chapter 0, three rounds; not this report's run): p50 0.68 (75 to 51 ms), p95 0.66.
