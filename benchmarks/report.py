@@ -140,6 +140,12 @@ absolute times here move by a quarter or more from one hour to the next; only ra
 measured side by side in one run compare code.
 `make bench-compare REV=<commit>` (benchmarks/compare_explorers.py) makes such a run for
 the explorers: REV's code and this checkout's, chapter by chapter, in alternating order.
+That afternoon, two full runs 45 minutes apart (from 12:24 and from 13:10), on code that
+differed only in chapter 0's rotated valley, showed it again: per explorer (the rotated valley
+left out), p50 in the second was 1.25 times the first's at the median (0.74 to 1.99), about
+1.0 for chapters 0 and 2, timed first, and 1.4 to 2.0 for chapters 4 and 6 and the appendix,
+timed ten minutes later; the plot functions alone, which only compute, 1.17. The first run
+counted 17 explorers on target, the second 7; `make test` took 178 and 216 s.
 
 **Garbage collection after the figure, not during it.** In a process that has run a chapter,
 one of Python's full collections of cyclic garbage takes 0.2 to 0.3 s, and comes every ten
@@ -169,7 +175,9 @@ first columns say. Tested in an asyncio loop, between two explorers, in a real i
 (with a subshell) and in JupyterLab (tests/test_lab.py).
 
 **What limits it.** {met} of {len(rows)} explorers meet the target for a setting not
-drawn before (3 of 27 before the changes above, in the report of that morning). Nearly every
+drawn before in this run. That count moves with this machine's speed: 17 and 7 in two runs an
+hour apart on 2026-12-03 afternoon (above), 3 in the report of that morning, before the
+changes above; the side-by-side ratios are what compare code. Nearly every
 move now paints only what changed; what is left, explorer by explorer, is one of three things:
 * *An Axes painted whole on every move*, because what it shows moves its frame: a valley
   turned by the slider changes the window, and so the place, of its equal-aspect Axes
@@ -311,8 +319,8 @@ def steps_notes(steps):
     gd_tie = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent both make one pass over
 memory (torch's `add_`, and the loop, which also reads g once more for the check), and which
 is ahead changes from run to run: {fused_ratio["GradientDescent"]:.2f}x in this run; 0.92x, 1.00x and 1.00x in
-three runs of bench_steps.py alone, right after the report's run of 2026-12-03 afternoon;
-0.97x in the report of that morning.""")
+three runs of bench_steps.py alone, right after a full run from 12:24 on 2026-12-03 that
+measured 1.10x; 0.97x in the report of that morning.""")
     forms = ("" if "Momentum (pytorch)" not in ratio or "Momentum" not in ratio else f"""
 Momentum is timed in two forms. The course's default, (3.1) as the source writes it, an
 average of `-lr * g`, makes five passes where torch's buffer `b = mu * b + g` makes three; in
