@@ -61,11 +61,15 @@ class TextCachingRenderer(RendererAgg):
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
         """Draw ``glyphs`` (from draw_text or a mathtext parse) and ``boxes`` (mathtext's rules)."""
         cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        rotation = 0x10000 * np.array([[cos, -sin], [sin, cos]])    # FreeType's 16.16 fixed point
+        matrices = {}                                                # per (slant, extend): one for most text
         flags = get_hinting_flag()
         mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
         for font, size, glyph, slant, extend, dx, dy in glyphs:      # dy is upwards
-            matrix = tuple((0x10000 * np.array([[cos, -sin], [sin, cos]])
-                            @ [[extend, extend * slant], [0, 1]]).round().astype(int).ravel())
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[slant, extend] = tuple(
+                    (rotation @ [[extend, extend * slant], [0, 1]]).round().astype(int).ravel())
             at_x = round(0x40 * (x + dx * cos - dy * sin))          # FreeType's 1/64 pixel; y upwards
             at_y = round(0x40 * (self.height - y + dx * sin + dy * cos))
             key = (font, size, self.dpi, glyph, matrix, at_x % 64, at_y % 64, flags, mode)
