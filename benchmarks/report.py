@@ -316,7 +316,7 @@ def steps_notes(steps):
     slowest = max(fused_ratio, key=fused_ratio.get, default=None)
     against_torch = ("torch's foreach was not measured (torch is not installed)" if slowest is None else
                      f"at worst {fused_ratio[slowest]:.2f}x torch's foreach ({slowest})")
-    gd_tie = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent both make one pass over
+    gd_note = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent both make one pass over
 memory (torch's `add_`, and the loop, which also reads g once more for the check), and which
 is ahead changes from run to run: {fused_ratio["GradientDescent"]:.2f}x in this run; 0.92x, 1.00x and 1.00x in
 three runs of bench_steps.py alone, right after a full run from 12:24 on 2026-12-03 that
@@ -347,7 +347,7 @@ own. After the check's read of g, it reads x, g and the state once and writes x 
 state once, and the loops are vectorised (numba's `error_model="numpy"` lets a division by
 zero give inf or NaN, as numpy does, instead of raising, which also lets the compiler use
 vector instructions). It is {min(gain.values()):.1f} to {max(gain.values()):.1f} times quicker than the book's step, and
-{against_torch}.{gd_tie} The book shows and runs `optimizers.py`; `fused.py` is for readers who take
+{against_torch}.{gd_note} The book shows and runs `optimizers.py`; `fused.py` is for readers who take
 the optimizers to large arrays."""
 
 
