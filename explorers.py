@@ -33,9 +33,10 @@ cell's output carries both and the viewer picks:
 * **Live**, in Jupyter with a running kernel: every control as a widget, and
   the figure drawn when the widget appears, then again whenever a slider is
   released or a menu item chosen. While the reader pauses, the kernel draws
-  ahead the figures for the main control's other values (nearest first, the
-  other controls as they are), so that moving the main slider then shows a
-  figure at once; the last :data:`LIVE_FRAMES` figures are kept. While the
+  ahead the figures for one step either way of every control, then for the
+  main control's other values (nearest first, the other controls as they
+  are: see :meth:`Explorer.ahead`), so that such a move then shows a figure
+  at once; the last :data:`LIVE_FRAMES` figures are kept. While the
   reader is moving one explorer, only that one draws ahead; the others wait
   until the reader has left the controls alone for :data:`IDLE_AHEAD_S`. Once
   no view of it is left (its cell run again, say), an explorer lets go of its
@@ -1018,24 +1019,38 @@ class Explorer:
     def draw_ahead(self):
         """Draw one figure ahead of the reader; return whether there was one to draw.
 
-        It is the figure for the value of the main control nearest to the
-        current one (the lower on a tie) that is not drawn yet, with the other
-        controls at their current values. Only the :data:`LIVE_FRAMES` ``- 1``
-        nearest values are drawn ahead, so that none of them pushes out another.
+        It is the current setting if it is not kept (it was let go: see
+        _hidden), or else the first setting of :meth:`ahead` not drawn yet. Of
+        these, with the current one, only :data:`LIVE_FRAMES` ``- 1`` are drawn,
+        so that none of them pushes out another.
         """
         if not self._output._view_count:   # not shown (any more): its cell was run again, say
             return False
         values = self._values()
-        main = self._main_control()
-        grid = main.values()
-        here = main.index(values[self.main])
-        nearest = sorted(range(len(grid)), key=lambda i: abs(i - here))[:LIVE_FRAMES - 1]
-        for i in nearest:
-            ahead = {**values, self.main: grid[i]}
+        for ahead in ([values] + self.ahead(values))[:LIVE_FRAMES - 1]:
             if tuple(ahead.items()) not in self._frames:
                 self._live_output(ahead)
                 return True
         return False
+
+    def ahead(self, values):
+        """The settings drawn ahead from ``values``, the reader's likeliest next moves first.
+
+        First the main control's one step either way, then one step either way
+        of each other control (a menu's next and previous choice), each with
+        the rest as they are; then the main control's other values, nearest
+        first (the lower on a tie), the other controls as they are.
+        """
+        main = self._main_control()
+        grid, here = main.values(), main.index(values[self.main])
+        along_main = [{**values, self.main: grid[i]}
+                      for i in sorted(range(len(grid)), key=lambda i: abs(i - here)) if i != here]
+        one_step = []
+        for spec in self.controls_spec:
+            if spec.name != self.main:
+                grid, here = spec.values(), spec.index(values[spec.name])
+                one_step += [{**values, spec.name: grid[i]} for i in (here - 1, here + 1) if 0 <= i < len(grid)]
+        return along_main[:2] + one_step + along_main[2:]
 
     # -- display ---------------------------------------------------------------
 

@@ -16,11 +16,12 @@ one again) and the rendering (painting and PNG encoding); how many moves
 painted only what changed (blits); and how many moves were back to a
 setting drawn before, which the explorer shows again at once.
 
-Then the main control after a pause: a live explorer draws ahead, while the
-reader pauses, the figures for the main control's other values (see
-``Explorer.draw_ahead``). Reported: how long drawing all of them ahead takes
-(the pause needed, at the defaults), then p50 and p95 of moves of the main
-control to spread values. Target: p50 <= 50 ms, p95 <= 100 ms.
+Then moves after a pause: a live explorer draws ahead, while the reader
+pauses, the figures for one step either way of every control and for the
+main control's other values (see ``Explorer.ahead``). Reported: how long
+drawing all of them ahead takes (the pause needed, at the defaults), then p50
+and p95 of moves of the main control to spread values, and of one step either
+way of each other control. Target: p50 <= 50 ms, p95 <= 100 ms.
 Run: ``python benchmarks/bench_explorers.py [--json FILE]``.
 """
 
@@ -112,28 +113,40 @@ def time_moves(explorer):
 
 
 def time_after_pause(explorer):
-    """(seconds to draw ahead every value of the main control, [seconds per main-control move]).
+    """Moves once the explorer has drawn ahead (see ``Explorer.ahead``), from the defaults:
+    (seconds to draw ahead everything, [seconds per main-control move], [seconds per step of another control]).
 
-    From the defaults (where time_moves leaves the controls): first the pause,
-    drawing ahead until nothing is left, then moves of the main control to
-    spread values, as the reader's next moves.
+    First the pause, drawing ahead until nothing is left; then moves of the
+    main control to spread values, as the reader's next moves; then, for every
+    other control, one step each way from the defaults, each after drawing
+    ahead again until nothing is left (a move back is shown again, untimed).
     """
     start = time.perf_counter()
     while explorer.draw_ahead():
         pass
     ahead = time.perf_counter() - start
-    spec = next(c for c in explorer.controls_spec if c.name == explorer.main)
-    widget = explorer.controls[spec.name]
-    moves = []
     shown = _when_shown(explorer)
-    for value in _picks(spec) + [spec.value]:
-        if value == widget.value:
-            continue
+
+    def timed_move(spec, value):
+        widget = explorer.controls[spec.name]
         start = time.perf_counter()
         widget.value = value
-        moves.append(shown[-1] - start)
         _check_figure(explorer, spec.name, value)
-    return ahead, moves
+        return shown[-1] - start
+
+    main = next(c for c in explorer.controls_spec if c.name == explorer.main)
+    main_moves = [timed_move(main, value) for value in _picks(main) + [main.value]
+                  if value != explorer.controls[main.name].value]
+    steps = []
+    for spec in explorer.controls_spec:
+        grid, here = spec.values(), spec.index(spec.value)
+        for i in (here - 1, here + 1) if spec is not main else ():
+            if 0 <= i < len(grid):
+                while explorer.draw_ahead():
+                    pass
+                steps.append(timed_move(spec, grid[i]))
+                explorer.controls[spec.name].value = spec.value     # back: shown again
+    return ahead, main_moves, steps
 
 
 def _when_shown(explorer):
@@ -177,8 +190,8 @@ def main():
     for path, explorer in each_explorer(args.notebooks):
         moves, blits, again = time_moves(explorer)
         t = np.array(moves) * 1e3                           # columns: total, plot, render
-        ahead_s, after = time_after_pause(explorer)
-        a = np.array(after) * 1e3
+        ahead_s, after, steps = time_after_pause(explorer)
+        a, s = np.array(after) * 1e3, np.array(steps) * 1e3
         kept_bytes = sum(len(o["data"]["image/png"]) * 3 / 4 for o in explorer._frames.values() if "data" in o)
         row = {"chapter": path.stem, "title": explorer.title, "moves": len(t),
                "p50_ms": float(np.percentile(t[:, 0], 50)), "p95_ms": float(np.percentile(t[:, 0], 95)),
@@ -188,13 +201,18 @@ def main():
                "ahead_s": ahead_s, "after_pause_moves": len(a),
                "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
                "after_pause_p50_ms": float(np.percentile(a, 50)),
-               "after_pause_p95_ms": float(np.percentile(a, 95))}
+               "after_pause_p95_ms": float(np.percentile(a, 95)),
+               "step_after_pause_moves": len(s),
+               **({"step_after_pause_p50_ms": float(np.percentile(s, 50)),
+                   "step_after_pause_p95_ms": float(np.percentile(s, 95))} if len(s) else {})}
         rows.append(row)
         flag = "" if row["p50_ms"] <= 50 and row["p95_ms"] <= 100 else "  (over target)"
         print(f"{path.stem:28s} p50 {row['p50_ms']:6.0f} ms  p95 {row['p95_ms']:6.0f} ms  "
               f"(plot {row['plot_p50_ms']:4.0f}, render {row['render_p50_ms']:4.0f}, "
               f"{blits}/{len(t)} blits, {again} shown again); after a {ahead_s:.1f} s pause: "
-              f"p50 {row['after_pause_p50_ms']:.1f} ms  p95 {row['after_pause_p95_ms']:.1f} ms  "
+              f"p50 {row['after_pause_p50_ms']:.1f} ms  p95 {row['after_pause_p95_ms']:.1f} ms, "
+              f"one step of another control {row.get('step_after_pause_p50_ms', float('nan')):.1f} / "
+              f"{row.get('step_after_pause_p95_ms', float('nan')):.1f} ms  "
               f"({row['kept_figures']} figures kept, {row['kept_mb']:.1f} MB)  "
               f"{explorer.title}{flag}")
     if args.json:

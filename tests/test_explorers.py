@@ -472,7 +472,7 @@ def test_a_setting_seen_before_is_shown_again_without_drawing(few_static_frames,
     assert list(e._frames) == [(("lr", 1.0), ("opt", "GD")), (("lr", 0.9), ("opt", "GD"))]
 
 
-def test_drawing_ahead_takes_the_main_control_nearest_first_at_the_other_controls_values(few_static_frames):
+def test_drawing_ahead_takes_one_step_of_every_control_then_the_main_control_nearest_first(few_static_frames):
     plot = Recorder()
     e = show(explore(plot, small_slider(), opt_menu(), title="Ahead"))
     e.controls["opt"].value = "AdaGrad"
@@ -480,16 +480,39 @@ def test_drawing_ahead_takes_the_main_control_nearest_first_at_the_other_control
     plot.calls.clear()
     while e.draw_ahead():
         pass
-    lrs = [c["lr"] for c in plot.calls]
-    assert all(c["opt"] == "AdaGrad" for c in plot.calls)
-    assert lrs[:4] == [0.1, 0.3, 0.4, 0.6]         # 0.2's neighbours first, the lower on a tie; 0.5 was drawn
-    assert sorted(lrs) == [v for v in small_slider().values() if v not in (0.2, 0.5)]   # the others, once
+    assert plot.calls[:3] == [{"lr": 0.1, "opt": "AdaGrad"}, {"lr": 0.3, "opt": "AdaGrad"},
+                              {"lr": 0.2, "opt": "GD"}]     # one step of each control: the menu's other choice
+    lrs = [c["lr"] for c in plot.calls[3:]]
+    assert all(c["opt"] == "AdaGrad" for c in plot.calls[3:])
+    assert lrs[:2] == [0.4, 0.6]                   # then the main control, nearest first; 0.5 was drawn
+    assert sorted(lrs) == [v for v in small_slider().values() if v not in (0.1, 0.2, 0.3, 0.5)]   # once each
     plot.calls.clear()
-    e.controls["lr"].value = 1.0                   # drawn ahead: shown at once
+    e.controls["opt"].value = "GD"                 # one step of the menu, drawn ahead: shown at once
+    e.controls["opt"].value = "AdaGrad"
+    e.controls["lr"].value = 1.0                   # the main control, drawn ahead: shown at once
     assert plot.calls == [] and "learning rate η = 1.0" in e.output.outputs[0]["data"]["text/plain"]
-    e.controls["opt"].value = "GD"                 # the others changed: drawn now, then ahead from here
+    e.controls["opt"].value = "GD"                 # not drawn ahead at lr = 1.0: drawn now, then ahead from here
     assert plot.calls == [{"lr": 1.0, "opt": "GD"}]
     assert e.draw_ahead() and plot.calls[-1] == {"lr": 0.9, "opt": "GD"}
+    assert e.draw_ahead() and plot.calls[-1] == {"lr": 0.8, "opt": "GD"}   # at the end: its two nearest
+    assert e.draw_ahead() and plot.calls[-1] == {"lr": 0.7, "opt": "GD"}   # the menu's step is kept: skipped
+
+
+def test_the_settings_ahead_are_one_step_of_each_control_then_the_main_control_nearest_first(few_static_frames):
+    e = explore(Recorder(), Slider("a", 0, 4, 1, value=2, label="a"), small_slider(),
+                Dropdown("opt", ["GD", "AdaGrad", "Adam"], value="GD", label="optimizer"), main="lr",
+                title="Ahead, in order")
+    here = {"a": 0, "lr": 0.5, "opt": "AdaGrad"}
+    assert e.ahead(here) == [
+        {**here, "lr": 0.4}, {**here, "lr": 0.6},                      # the main control's step either way
+        {**here, "a": 1},                                              # a is at its lower end: one way only
+        {**here, "opt": "GD"}, {**here, "opt": "Adam"},                # the menu's previous and next choices
+        *({**here, "lr": lr} for lr in (0.3, 0.7, 0.2, 0.8, 0.1, 0.9, 1.0))]   # nearest first, lower on a tie
+    at_end = {"a": 4, "lr": 1.0, "opt": "Adam"}
+    assert [s["lr"] for s in e.ahead(at_end)[:2]] == [0.9, 0.8]        # at its end: the two nearest
+    assert e.ahead(at_end)[2:4] == [{**at_end, "a": 3}, {**at_end, "opt": "AdaGrad"}]
+    assert len(e.ahead(at_end)) == 9 + 1 + 1
+    assert all(s != at_end for s in e.ahead(at_end))                   # never the setting itself
 
 
 def test_drawing_ahead_keeps_no_more_than_it_can_keep(few_static_frames, monkeypatch):
