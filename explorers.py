@@ -1036,10 +1036,11 @@ class Explorer:
     def ahead(self, values):
         """The settings drawn ahead from ``values``, the reader's likeliest next moves first.
 
-        First the main control's one step either way, then one step either way
-        of each other control (a menu's next and previous choice), each with
-        the rest as they are; then the main control's other values, nearest
-        first (the lower on a tie), the other controls as they are.
+        First the main control's two nearest values (one step either way, or
+        two steps at an end), then one step either way of each other control (a
+        menu's next and previous choice), each with the rest as they are; then
+        the main control's other values, nearest first (the lower on a tie), the
+        other controls as they are.
         """
         main = self._main_control()
         grid, here = main.values(), main.index(values[self.main])

@@ -9,8 +9,9 @@ in the Output area is recorded: the chapter's computation, the drawing and
 the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
-Reported per explorer: p50 and p95 over the moves to a setting not drawn
-before, and the p50 of the two parts of such a move: the chapter's plot
+Before each chapter's explorers, the machine's speed is taken: a fixed
+computation (``reference_us_per_step``). Reported per explorer: p50 and p95
+over the moves to a setting not drawn before, and the p50 of the two parts of such a move: the chapter's plot
 function (its computation, and building the figure or drawing into the kept
 one again) and the rendering (painting and PNG encoding); how many moves
 painted only what changed (blits); and how many moves were back to a
@@ -40,6 +41,8 @@ import numpy as np
 matplotlib.use("Agg")
 
 import explorers  # noqa: E402
+import landscapes  # noqa: E402
+import optimizers  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MOVES_PER_CONTROL = 8
@@ -184,10 +187,25 @@ def each_explorer(notebooks):
             yield path, explorer
 
 
+def reference_us_per_step():
+    """How fast the machine is now, in the explorers' kind of work: microseconds per step of one
+    fixed run (AdaGrad, 2,000 steps on a 2-D valley), the best of five. These machines drift by
+    a quarter or more from one hour to the next; this tells a slow hour from slower code."""
+    valley = landscapes.Quadratic(condition=25)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        optimizers.run(optimizers.AdaGrad(lr=0.2), valley, valley.start, 2000)
+        best = min(best, time.perf_counter() - start)
+    return best / 2000 * 1e6
+
+
 def main():
     args = command_line(__doc__)
-    rows = []
+    rows, reference = [], {}
     for path, explorer in each_explorer(args.notebooks):
+        if path not in reference:                            # once per chapter, before its explorers
+            reference[path] = reference_us_per_step()
         moves, blits, again = time_moves(explorer)
         t = np.array(moves) * 1e3                           # columns: total, plot, render
         ahead_s, after, steps = time_after_pause(explorer)
@@ -198,6 +216,7 @@ def main():
                "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
                "render_p50_ms": float(np.percentile(t[:, 2], 50)),
                "kept": explorer.kept, "blits": blits, "again": again,
+               "reference_us_per_step": reference[path],
                "ahead_s": ahead_s, "after_pause_moves": len(a),
                "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
                "after_pause_p50_ms": float(np.percentile(a, 50)),

@@ -46,6 +46,13 @@ def explorers_notes(rows, png):
     again = sum(r["again"] for r in rows)
     pauses = sorted(r["ahead_s"] for r in rows)
     met = sum(on_target(r["p50_ms"], r["p95_ms"]) for r in rows)
+    reference = {r["chapter"]: r["reference_us_per_step"] for r in rows if "reference_us_per_step" in r}
+    speed = "" if not reference else f"""
+So that a slow hour can be told from slower code, each run now times, before each chapter's
+explorers, one fixed computation of the kind they do (`bench_explorers.reference_us_per_step`:
+AdaGrad's 2,000 steps on a 2-D valley, the best of five): in this run
+{min(reference.values()):.1f} to {max(reference.values()):.1f} µs per step over the chapters
+({", ".join(f"{c.split('_')[0]}: {v:.1f}" for c, v in reference.items())})."""
     return f"""\
 **How an update works.** Every explorer keeps one figure. Its plot function draws into the
 figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape gets its
@@ -133,7 +140,7 @@ A scan of every explorer's moves found no other Axes painted whole for so small 
 code that differed only where `make test` hardly sees it (the optimizers' input check,
 fused.py, one explorer's cached run, then the explorer changes above): `make test` took 229,
 189, 130, 184 and 224 s. Chapter 0's first explorer, on the same code, answered in 24 ms
-(p50) in a run at about 08:40 and in 38 ms in this report's run a quarter of an hour later. Between the first two runs,
+(p50) in a run at about 08:40 and in 38 ms in a run a quarter of an hour later. Between the first two runs,
 35 minutes apart, per explorer p50 in the first was 0.78 of the second's at the median (0.57
 to 1.23), and so was the time of the plot functions alone (0.74), which only compute. So
 absolute times here move by a quarter or more from one hour to the next; only ratios
@@ -145,7 +152,7 @@ differed only in chapter 0's rotated valley, showed it again: per explorer (the 
 left out), p50 in the second was 1.25 times the first's at the median (0.74 to 1.99), about
 1.0 for chapters 0 and 2, timed first, and 1.4 to 2.0 for chapters 4 and 6 and the appendix,
 timed ten minutes later; the plot functions alone, which only compute, 1.17. The first run
-counted 17 explorers on target, the second 7; `make test` took 178 and 216 s.
+counted 17 explorers on target, the second 7; `make test` took 178 and 216 s.{speed}
 
 **Garbage collection after the figure, not during it.** In a process that has run a chapter,
 one of Python's full collections of cyclic garbage takes 0.2 to 0.3 s, and comes every ten
@@ -305,6 +312,13 @@ def idle_ahead_table(compare):
     return "\n".join(lines)
 
 
+NO_TORCH = "`.venv/bin/python -m pip install torch==2.13.0`, then `make bench` again"
+
+
+def ratio_cell(ratios, name):
+    return f"{ratios[name]:.2f}" if name in ratios else "n/a"
+
+
 def per_foreach(steps, key):
     """Per optimizer, the time of ``key`` (course, fused, ...) over torch's foreach; none without torch."""
     return {name: med[key] / med["torch-foreach"] for name, med in steps.items() if "torch-foreach" in med}
@@ -317,7 +331,7 @@ def steps_notes(steps):
     ratio, fused_ratio = per_foreach(steps, "course"), per_foreach(steps, "fused")
     gain = {name: med["course"] / med["fused"] for name, med in steps.items()}
     slowest = max(fused_ratio, key=fused_ratio.get, default=None)
-    against_torch = ("torch's foreach was not measured (torch is not installed)" if slowest is None else
+    against_torch = (f"torch's foreach was not measured (torch is not installed: {NO_TORCH})" if slowest is None else
                      f"at worst {fused_ratio[slowest]:.2f}x torch's foreach ({slowest})")
     gd_note = ("" if "GradientDescent" not in fused_ratio else f""" For gradient descent both make one pass over
 memory (torch's `add_`, and the loop, which also reads g once more for the check), and which
@@ -531,12 +545,15 @@ def main():
         cell = lambda k: f"{med[k] * 1e3:.2f} ms" if k in med else "n/a"  # noqa: E731
         lines.append(f"| {name} | {cell('course')} | {cell('fused')} | {cell('naive')} | "
                      f"{cell('torch-foreach')} | {cell('torch-fused')} | "
-                     f"{book.get(name, float('nan')):.2f} | {fused_ratio.get(name, float('nan')):.2f} |")
-    worst, worst_fused = max(book.values(), default=float("nan")), max(fused_ratio.values(), default=float("nan"))
-    summary.append(("Optimizer step, worst fused.py (equal bit for bit to the book's step) / torch foreach",
-                    f"{worst_fused:.2f}x", "<= 1x", worst_fused <= 1))
-    summary.append(("Optimizer step, worst book's numpy step / torch foreach (for comparison)",
-                    f"{worst:.2f}x", "none", None))
+                     f"{ratio_cell(book, name)} | {ratio_cell(fused_ratio, name)} |")
+    if fused_ratio:
+        summary.append(("Optimizer step, worst fused.py (equal bit for bit to the book's step) / torch foreach",
+                        f"{max(fused_ratio.values()):.2f}x", "<= 1x", max(fused_ratio.values()) <= 1))
+        summary.append(("Optimizer step, worst book's numpy step / torch foreach (for comparison)",
+                        f"{max(book.values()):.2f}x", "none", None))
+    else:
+        summary.append(("Optimizer step, fused.py / torch foreach", f"not measured: torch is not installed "
+                        f"({NO_TORCH})", "<= 1x", None))
     lines += ["", steps_notes(steps)]
 
     lines += ["", "## Batched sweep", "",
