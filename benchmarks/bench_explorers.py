@@ -10,7 +10,7 @@ the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
 Before each chapter's explorers, the machine's speed is taken: a fixed
-computation (``reference_us_per_step``). Reported per explorer: p50 and p95
+computation (``reference_figure_ms``). Reported per explorer: p50 and p95
 over the moves to a setting not drawn before, and the p50 of the two parts of such a move: the chapter's plot
 function (its computation, and building the figure or drawing into the kept
 one again) and the rendering (painting and PNG encoding); how many moves
@@ -43,6 +43,7 @@ matplotlib.use("Agg")
 import explorers  # noqa: E402
 import landscapes  # noqa: E402
 import optimizers  # noqa: E402
+import plotting  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MOVES_PER_CONTROL = 8
@@ -187,17 +188,31 @@ def each_explorer(notebooks):
             yield path, explorer
 
 
-def reference_us_per_step():
-    """How fast the machine is now, in the explorers' kind of work: microseconds per step of one
-    fixed run (AdaGrad, 2,000 steps on a 2-D valley), the best of five. These machines drift by
-    a quarter or more from one hour to the next; this tells a slow hour from slower code."""
+def reference_figure_ms():
+    """How fast the machine is now, at the explorers' kind of work: milliseconds for one fixed
+    figure, the best of five: gradient descent's and AdaGrad's 300 steps on a 2-D valley, drawn
+    whole in a new figure (contours, paths, a log-scale loss panel, legends), then encoded as a
+    live PNG. These machines drift by a quarter or more from one hour to the next, and not
+    alike for every kind of work (a loop over tiny arrays kept its speed in a run where drawing
+    took half as long again); this tells a slow hour from slower code."""
     valley = landscapes.Quadratic(condition=25)
+
+    def plot():
+        runs = {"GD": optimizers.run(optimizers.GradientDescent(lr=1.0), valley, valley.start, 300),
+                "AdaGrad": optimizers.run(optimizers.AdaGrad(lr=1.0), valley, valley.start, 300)}
+        fig, (left, right) = plotting.figure(ncols=2, width=10, height=3.8)
+        plotting.trajectories(valley, runs, ax=left)
+        plotting.loss_curves(runs, ax=right)
+        return fig
+
+    drawing = explorers._NewFigures(plot, explorers.LIVE_DPI)
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
-        optimizers.run(optimizers.AdaGrad(lr=0.2), valley, valley.start, 2000)
+        image, _ = drawing.image({})
+        explorers._quick_png(image)
         best = min(best, time.perf_counter() - start)
-    return best / 2000 * 1e6
+    return best * 1e3
 
 
 def main():
@@ -205,7 +220,7 @@ def main():
     rows, reference = [], {}
     for path, explorer in each_explorer(args.notebooks):
         if path not in reference:                            # once per chapter, before its explorers
-            reference[path] = reference_us_per_step()
+            reference[path] = reference_figure_ms()
         moves, blits, again = time_moves(explorer)
         t = np.array(moves) * 1e3                           # columns: total, plot, render
         ahead_s, after, steps = time_after_pause(explorer)
@@ -216,7 +231,7 @@ def main():
                "plot_p50_ms": float(np.percentile(t[:, 1], 50)),
                "render_p50_ms": float(np.percentile(t[:, 2], 50)),
                "kept": explorer.kept, "blits": blits, "again": again,
-               "reference_us_per_step": reference[path],
+               "reference_figure_ms": reference[path],
                "ahead_s": ahead_s, "after_pause_moves": len(a),
                "kept_figures": len(explorer._frames), "kept_mb": kept_bytes / 1e6,
                "after_pause_p50_ms": float(np.percentile(a, 50)),

@@ -46,13 +46,37 @@ def explorers_notes(rows, png):
     again = sum(r["again"] for r in rows)
     pauses = sorted(r["ahead_s"] for r in rows)
     met = sum(on_target(r["p50_ms"], r["p95_ms"]) for r in rows)
-    reference = {r["chapter"]: r["reference_us_per_step"] for r in rows if "reference_us_per_step" in r}
+    reference = {r["chapter"]: r["reference_figure_ms"] for r in rows if "reference_figure_ms" in r}
+    stepped = [r["step_after_pause_moves"] for r in rows if r.get("step_after_pause_moves")]
+    step50 = [r["step_after_pause_p50_ms"] for r in rows if r.get("step_after_pause_moves")]
+    step_note = "" if not stepped else f"""\
+**One step of every control, drawn ahead (2026-12-03, afternoon).** Drawing ahead used to
+cover the main control only, so a reader's first move of any other control, even by one
+notch, was a setting not drawn before and cost what the first columns say. It now draws,
+right after the main control's two nearest values, one step either way of every other control
+(`Explorer.ahead`; a menu's next and previous choice), then the rest of the main control as
+before. For the {len(stepped)} explorers with more than one control this adds {min(stepped)} to
+{max(stepped)} figures to the pause; once they are drawn, one step of another control answers in
+{max(step50):.1f} ms at worst (p50; the *one step of another control* column), as a move of the main
+control does. The first two figures drawn are the same as before, so a reader stepping along the
+main control waits no longer. tests/test_explorers.py checks the order, and that a step of the
+menu, once drawn ahead, is shown without drawing.
+
+"""
+
     speed = "" if not reference else f"""
 So that a slow hour can be told from slower code, each run now times, before each chapter's
-explorers, one fixed computation of the kind they do (`bench_explorers.reference_us_per_step`:
-AdaGrad's 2,000 steps on a 2-D valley, the best of five): in this run
-{min(reference.values()):.1f} to {max(reference.values()):.1f} µs per step over the chapters
-({", ".join(f"{c.split('_')[0]}: {v:.1f}" for c, v in reference.items())})."""
+explorers, one fixed figure of the kind they draw (`bench_explorers.reference_figure_ms`: two
+runs of 300 steps on a 2-D valley, drawn whole with contours, paths and a log-scale loss panel,
+and encoded as a live PNG; the best of five): in this run {min(reference.values()):.0f} to
+{max(reference.values()):.0f} ms over the chapters ({", ".join(f"{c.split('_')[0]}: {v:.0f}" for c, v in reference.items())}).
+A loop over tiny arrays alone does not tell it: in a run on 2026-12-03 from 14:43, AdaGrad's
+2,000 steps on a 2-D valley ran at 14 to 15 µs a step before chapters 0 to 3 (about 16 at
+14:41, 23 at 14:00), while those chapters' explorers took 1.4 times as long (p50, median; 1.05
+to 2.1) as in the run of 13:10, in both the computation and the painting; side by side with
+the code of 13:10 (`make bench-compare`, chapters 0 and 2), the new code was even with it
+(1.03 at the median).
+"""
     return f"""\
 **How an update works.** Every explorer keeps one figure. Its plot function draws into the
 figure it made before (`plotting.figure(..., reuse=fig)`; an unchanged landscape gets its
@@ -136,7 +160,7 @@ figure looks the same), and only the turned landscape is painted whole. Side by 
 code before (chapter 0, three rounds; not this report's run): p50 0.68 (75 to 51 ms), p95 0.66.
 A scan of every explorer's moves found no other Axes painted whole for so small a change.
 
-**How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
+{step_note}**How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
 code that differed only where `make test` hardly sees it (the optimizers' input check,
 fused.py, one explorer's cached run, then the explorer changes above): `make test` took 229,
 189, 130, 184 and 224 s. Chapter 0's first explorer, on the same code, answered in 24 ms
