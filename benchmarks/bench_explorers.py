@@ -9,13 +9,14 @@ in the Output area is recorded: the chapter's computation, the drawing and
 the PNG encoding, exactly what the live notebook does on a slider release
 (the browser's decoding of the PNG is not included).
 
-Before each chapter's explorers, the machine's speed is taken: a fixed
-computation (``reference_figure_ms``). Reported per explorer: p50 and p95
-over the moves to a setting not drawn before, and the p50 of the two parts of such a move: the chapter's plot
-function (its computation, and building the figure or drawing into the kept
-one again) and the rendering (painting and PNG encoding); how many moves
-painted only what changed (blits); and how many moves were back to a
-setting drawn before, which the explorer shows again at once.
+Before each chapter's explorers, the machine's speed is taken: the time of
+one fixed figure (``reference_figure_ms``). Reported per explorer: p50 and
+p95 over the moves to a setting not drawn before, and the p50 of the two
+parts of such a move: the chapter's plot function (its computation, and
+building the figure or drawing into the kept one again) and the rendering
+(painting and PNG encoding); how many moves painted only what changed
+(blits); and how many moves were back to a setting drawn before, which the
+explorer shows again at once.
 
 Then moves after a pause: a live explorer draws ahead, while the reader
 pauses, the figures for one step either way of every control and for the
@@ -120,10 +121,11 @@ def time_after_pause(explorer):
     """Moves once the explorer has drawn ahead (see ``Explorer.ahead``), from the defaults:
     (seconds to draw ahead everything, [seconds per main-control move], [seconds per step of another control]).
 
-    First the pause, drawing ahead until nothing is left; then moves of the
-    main control to spread values, as the reader's next moves; then, for every
-    other control, one step each way from the defaults, each after drawing
-    ahead again until nothing is left (a move back is shown again, untimed).
+    First the pause, drawing ahead until nothing is left; then, control by
+    control, the reader's next moves: the main control to spread values (and
+    back to its default), every other control one step each way from its
+    default, each step after drawing ahead again until nothing is left (the
+    move back is shown again, untimed).
     """
     start = time.perf_counter()
     while explorer.draw_ahead():
@@ -138,18 +140,21 @@ def time_after_pause(explorer):
         _check_figure(explorer, spec.name, value)
         return shown[-1] - start
 
-    main = next(c for c in explorer.controls_spec if c.name == explorer.main)
-    main_moves = [timed_move(main, value) for value in _picks(main) + [main.value]
-                  if value != explorer.controls[main.name].value]
-    steps = []
+    main_moves, steps = [], []
     for spec in explorer.controls_spec:
+        widget = explorer.controls[spec.name]
+        if spec.name == explorer.main:
+            for value in _picks(spec) + [spec.value]:
+                if value != widget.value:
+                    main_moves.append(timed_move(spec, value))
+            continue
         grid, here = spec.values(), spec.index(spec.value)
-        for i in (here - 1, here + 1) if spec is not main else ():
+        for i in (here - 1, here + 1):
             if 0 <= i < len(grid):
                 while explorer.draw_ahead():
                     pass
                 steps.append(timed_move(spec, grid[i]))
-                explorer.controls[spec.name].value = spec.value     # back: shown again
+                widget.value = spec.value                       # back: shown again
     return ahead, main_moves, steps
 
 
