@@ -529,8 +529,9 @@ def main():
     summary.append(("Explorer update to a new setting, kernel side, worst p50 / p95",
                     f"{worst50:.0f} / {worst95:.0f} ms ({met} of {len(explorers)} explorers on target)",
                     "50 / 100 ms", on_target(worst50, worst95)))
-    after50 = max(r[f"{k}_p50_ms"] for r in explorers for k in ("after_pause", "step_after_pause") if f"{k}_p50_ms" in r)
-    after95 = max(r[f"{k}_p95_ms"] for r in explorers for k in ("after_pause", "step_after_pause") if f"{k}_p95_ms" in r)
+    drawn_ahead = [(r[f"{kind}_p50_ms"], r[f"{kind}_p95_ms"]) for r in explorers
+                   for kind in ("after_pause", "step_after_pause") if f"{kind}_p50_ms" in r]
+    after50, after95 = (max(column) for column in zip(*drawn_ahead))
     pause = max(r["ahead_s"] for r in explorers)
     summary.append(("Explorer once drawn ahead (main slider, or one step of another control), kernel side, "
                     "worst p50 / p95",
