@@ -89,23 +89,22 @@ TORCH = {   # the torch.optim class and arguments closest to each course optimiz
 }
 
 
-def contenders(name, rng):
-    """name -> a function doing one step, each on its own copy of the same data."""
-    x0 = rng.standard_normal(N)
-    g = rng.standard_normal(N)
+def contenders(name, x0, g):
+    """name -> (a function doing one step, the parameters it updates in place), each
+    contender on its own copy of ``x0``, with the gradient ``g``."""
     out = {}
 
     opt, x_c = COURSE[name](), x0.copy()
     state = opt.init(x_c)
-    out["course"] = lambda: opt.step(x_c, g, state)
+    out["course"] = (lambda: opt.step(x_c, g, state)), x_c
 
     opt_f, x_f = COURSE[name](), x0.copy()
     state_f = opt_f.init(x_f)
-    out["fused"] = lambda: fused.step(opt_f, x_f, g, state_f)
+    out["fused"] = (lambda: fused.step(opt_f, x_f, g, state_f)), x_f
 
     naive, x_n = naive_steps()[name], x0.copy()
-    st = {"t": 0, "s": np.zeros(N), "v": np.zeros(N)}
-    out["naive"] = lambda: naive(x_n, g, st)
+    st = {"t": 0, "s": np.zeros_like(x0), "v": np.zeros_like(x0)}
+    out["naive"] = (lambda: naive(x_n, g, st)), x_n
 
     try:
         import torch
@@ -114,25 +113,32 @@ def contenders(name, rng):
     torch.set_num_threads(1)
     cls_name, kwargs = TORCH[name]
     cls = getattr(torch.optim, cls_name)
+
+    def torch_optimizer(mode):
+        p = torch.tensor(x0, dtype=torch.float64)
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        return cls([p], **kwargs, **{mode: True}), p
+
     for mode in ("foreach", "fused"):
         try:
-            p = torch.tensor(x0, dtype=torch.float64)
-            p.grad = torch.tensor(g, dtype=torch.float64)
-            t_opt = cls([p], **kwargs, **{mode: True})
-            t_opt.step()                         # builds the state; fails here if the mode is unsupported
+            torch_optimizer(mode)[0].step()      # on a copy: fails here if the class has no such mode
         except (RuntimeError, TypeError, ValueError):
             continue
-        out[f"torch-{mode}"] = t_opt.step
+        t_opt, p = torch_optimizer(mode)
+        out[f"torch-{mode}"] = t_opt.step, p
     return out
 
 
 def measure(name, rounds=ROUNDS, seed=0):
-    fns = contenders(name, np.random.default_rng(seed))
-    for f in fns.values():                     # warm up: caches, lazy state
+    rng = np.random.default_rng(seed)
+    x0, g = rng.standard_normal(N), rng.standard_normal(N)
+    steps = {k: step for k, (step, _) in contenders(name, x0, g).items()}
+    for f in steps.values():                   # warm up: caches, lazy state, the allocator's pools
         f()
-    times = {k: [] for k in fns}
+        f()
+    times = {k: [] for k in steps}
     for _ in range(rounds):
-        for k, f in fns.items():               # interleaved: every contender in every round
+        for k, f in steps.items():             # interleaved: every contender in every round
             start = time.perf_counter()
             f()
             times[k].append(time.perf_counter() - start)

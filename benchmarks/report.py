@@ -484,25 +484,8 @@ def ok(flag):
     return "n/a" if flag is None else "yes" if flag else "**no**"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the build and make-test timings")
-    parser.add_argument("--from-results", action="store_true",
-                        help=f"measure nothing: rewrite the report from {RESULTS.name}")
-    args = parser.parse_args()
-    if args.from_results:
-        results = json.loads(RESULTS.read_text())
-    else:
-        results = {"machine": machine(), "date": datetime.date.today().isoformat(),
-                   "steps": run_bench("bench_steps.py"), "sweep": run_bench("bench_sweep.py"),
-                   "explorers": run_bench("bench_explorers.py"), "png": run_bench("bench_png.py"),
-                   "lab": run_bench("bench_lab.py") if pathlib.Path(CHROMIUM).exists() else None,
-                   "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
-                   "build": None if args.quick else run_bench("bench_build.py")}
-        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        if "lab_idle_ahead" in previous:    # a separate experiment, dated (bench_lab.py --idle-ahead): kept
-            results["lab_idle_ahead"] = previous["lab_idle_ahead"]
-        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+def report_markdown(results):
+    """REPORT.md's text for ``results`` (as in results.json), and its summary table's lines."""
     steps, sweep, explorers, site, build = (results[k] for k in ("steps", "sweep", "explorers", "site", "build"))
     lab = results.get("lab")
 
@@ -636,8 +619,12 @@ def main():
     table = ["| measure | now | target | met |", "|---|---|---|---|"]
     table += [f"| {m} | {v} | {t} | {ok(flag)} |" for m, v, t, flag in summary]
     report = ["# Benchmark report", "", "Written by `make bench` (benchmarks/report.py).", ""] + table + [""] + lines
-    (HERE / "REPORT.md").write_text("\n".join(report) + "\n")
+    return "\n".join(report) + "\n", table
 
+
+def report_figure(results):
+    """report.png's figure: the optimizer step times, and the explorers' update times in parts."""
+    steps, explorers = results["steps"], results["explorers"]
     fig = Figure(figsize=(9, 6.5), dpi=100, layout="constrained")
     top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.3])
     names = list(steps)
@@ -671,16 +658,44 @@ def main():
     tallest = max(r["plot_p50_ms"] + r["render_p50_ms"] for r in explorers)
     bottom.set_ylim(0, tallest * 1.35)                   # room for the legend above the bars
     bottom.legend(frameon=False, fontsize="small", ncols=2, loc="upper left")
-    fig.savefig(HERE / "report.png", metadata={"Software": None})
+    return fig
 
+
+def readme_with_table(text, results, table):
+    """The README's ``text`` with the summary ``table`` between its BENCHMARKS markers."""
+    if START not in text or END not in text:
+        raise ValueError(f"README.md has no {START} ... {END} markers; need both, for the benchmark table")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    block = "\n".join(["", f"Measured by `make bench` on {results['machine']}, on {results['date']}; details in "
+                       "[benchmarks/REPORT.md](benchmarks/REPORT.md).", ""] + table + [""])
+    return head + START + block + END + tail
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the build and make-test timings")
+    parser.add_argument("--from-results", action="store_true",
+                        help=f"measure nothing: rewrite the report from {RESULTS.name}")
+    args = parser.parse_args()
+    if args.from_results:
+        results = json.loads(RESULTS.read_text())
+    else:
+        results = {"machine": machine(), "date": datetime.date.today().isoformat(),
+                   "steps": run_bench("bench_steps.py"), "sweep": run_bench("bench_sweep.py"),
+                   "explorers": run_bench("bench_explorers.py"), "png": run_bench("bench_png.py"),
+                   "lab": run_bench("bench_lab.py") if pathlib.Path(CHROMIUM).exists() else None,
+                   "site": run_bench("bench_site.py") if (ROOT / "_build" / "html").is_dir() else None,
+                   "build": None if args.quick else run_bench("bench_build.py")}
+        previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        if "lab_idle_ahead" in previous:    # a separate experiment, dated (bench_lab.py --idle-ahead): kept
+            results["lab_idle_ahead"] = previous["lab_idle_ahead"]
+        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    report, table = report_markdown(results)
+    (HERE / "REPORT.md").write_text(report)
+    report_figure(results).savefig(HERE / "report.png", metadata={"Software": None})
     readme = ROOT / "README.md"
-    text = readme.read_text()
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
-        block = "\n".join(["", f"Measured by `make bench` on {results['machine']}, on {results['date']}; details in "
-                           "[benchmarks/REPORT.md](benchmarks/REPORT.md).", ""] + table + [""])
-        readme.write_text(head + START + block + END + tail)
+    readme.write_text(readme_with_table(readme.read_text(), results, table))
     print("\n".join(table))
 
 
