@@ -10,6 +10,10 @@ fifth of its time per move.
 ``TextCachingCanvas`` is a ``FigureCanvasAgg`` whose renderer keeps:
 
 - each string's layout, by font, size, resolution and string;
+- each font's ascent, descent and line gap at each size and resolution, which
+  matplotlib's ``Text._get_layout`` otherwise finds the font for and reads
+  from its tables for every text it measures (a legend measures each of its
+  texts about six times a draw);
 - each glyph's bitmap, by font, size, resolution, glyph, rotation and where
   the glyph's origin falls inside a pixel (its position modulo one pixel, in
   FreeType's 1/64 of a pixel). FreeType renders an outline moved by whole
@@ -20,15 +24,18 @@ The pixels are those of ``FigureCanvasAgg``, bit for bit (tests/test_text_cache.
 draws text of every kind both ways and compares; ``explorers._KeptFigure``
 checks each explorer's figure against a plain canvas too). The renderer's text
 path follows matplotlib 3.11's ``RendererAgg.draw_text`` and
-``_draw_text_glyphs_and_boxes``, which are private: the pinned matplotlib is
-the one it was written for, and those tests fail if another one draws text
-differently.
+``_draw_text_glyphs_and_boxes``, and its font heights ``Text._get_layout``'s
+reading of the font's tables (through the renderer hook
+``_get_font_height_metrics`` that ``_get_layout`` asks first). These are
+private: the pinned matplotlib is the one it was written for, and those tests
+fail if another one draws or lays out text differently.
 """
 
 import math
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import RenderMode
 
 MAX_GLYPHS = 50_000      # bitmaps kept (a few hundred bytes each); all are dropped when full
@@ -36,6 +43,7 @@ MAX_LAYOUTS = 5_000      # string layouts kept; likewise
 
 _glyphs = {}             # (font, size, dpi, glyph, matrix, x % 64, y % 64, flags, mode) -> (bitmap, left, top)
 _layouts = {}            # (font, size, dpi, string, flags, features, language) -> [(font, glyph, x, y)]
+_heights = {}            # (font properties, dpi) -> (ascent, descent, line gap) in pixels
 
 
 class TextCachingRenderer(RendererAgg):
@@ -83,6 +91,30 @@ class TextCachingRenderer(RendererAgg):
             self._renderer.draw_text_image(bitmap, left, int(self.height) - top + bitmap.shape[0], 0, gc)
         if boxes:
             super()._draw_text_glyphs_and_boxes(gc, x, y, angle, (), boxes)
+
+    def _get_font_height_metrics(self, prop):
+        """The font's ascent, descent and line gap in pixels, from its OS/2 or else its hhea
+        table, as ``Text._get_layout`` computes them when a renderer does not; (None, None,
+        None) for a font with neither (``_get_layout`` then measures the string "lp").
+
+        At the renderer's resolution, where ``_get_layout`` takes the figure's: the same
+        whenever the figure is drawn on this canvas (its renderer is made for the figure's
+        dpi), not for ``Text.get_window_extent(dpi=...)`` at another dpi."""
+        key = (prop, self.dpi)
+        heights = _heights.get(key)
+        if heights is None:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            heights = None, None, None
+            for table_name, gap_key, ascent_key, descent_key in [
+                    ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                    ("hhea", "lineGap", "ascent", "descent")]:
+                table = font.get_sfnt_table(table_name)
+                if table is not None:
+                    scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * self.dpi / 72
+                    heights = table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+                    break
+            _remember(_heights, (prop.copy(), self.dpi), heights, MAX_LAYOUTS)
+        return heights
 
     def _render_glyph(self, font, size, glyph, matrix, at_x, at_y, flags, mode):
         """FreeType's bitmap of ``glyph`` with its origin at (at_x, at_y) / 64 pixels, and its left and top."""

@@ -6,7 +6,8 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+import matplotlib.text  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import text_cache  # noqa: E402
@@ -36,6 +37,7 @@ def texts_figure(seed, dpi):
         ax.legend(fontsize="small", frameon=False)
     fig.suptitle("Five optimizers in the pit", fontweight="bold")
     fig.text(0.01, 0.02, "loss − minimum", fontsize=15)          # a string drawn above at another size
+    fig.text(0.8, 0.02, "two lines:\nthe line gap", fontsize=7, family="DejaVu Serif")   # another font
     return fig
 
 
@@ -52,6 +54,22 @@ def test_text_is_drawn_as_matplotlibs_own_canvas_draws_it_before_and_after_it_is
     expected = pixels(fig, FigureCanvasAgg)
     assert np.array_equal(pixels(fig, TextCachingCanvas), expected)     # rendered, or cached by an earlier case
     assert np.array_equal(pixels(fig, TextCachingCanvas), expected)     # from the cache
+
+
+@pytest.mark.parametrize("dpi", [72, 150])
+def test_every_text_is_laid_out_exactly_as_with_matplotlibs_own_renderer(dpi, monkeypatch):
+    monkeypatch.setattr(text_cache, "_heights", {})
+    fig = texts_figure(seed=3, dpi=dpi)
+    FigureCanvasAgg(fig).draw()
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert len(texts) > 30                                      # titles, labels, ticks, legends, notes
+    plain, caching = RendererAgg(*fig.canvas.get_width_height(physical=True), dpi), \
+        TextCachingRenderer(*fig.canvas.get_width_height(physical=True), dpi)
+    for text in texts:
+        for _ in range(2):                                      # computed, then from the cache
+            (box, lines, descent), (box_c, lines_c, descent_c) = text._get_layout(plain), text._get_layout(caching)
+            assert (box.bounds, lines, descent) == (box_c.bounds, lines_c, descent_c), text.get_text()
+    assert 3 <= len(text_cache._heights) <= 12                   # one per font, size and dpi
 
 
 def test_each_glyph_is_rendered_once_for_each_offset_within_a_pixel(monkeypatch):
