@@ -5,7 +5,7 @@ does); then each explorer's live figure is drawn at its defaults and at both
 ends of its main control, and each image is encoded, round after round, by
 
 * ``course``: ``explorers.Explorer._png``, what a live explorer sends (every
-  row unfiltered, zlib's level 1: ``explorers._quick_png``);
+  row unfiltered, ISA-L's deflate at its level 1: ``explorers._quick_png``);
 * ``pillow``: Pillow's PNG encoder at its quickest level (``compress_level=1``),
   which tries a filter per row; the alpha channel is dropped the same way.
 

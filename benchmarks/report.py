@@ -99,8 +99,9 @@ then copies them, in the same pixels as matplotlib's own canvas.
 The *repainted only what changed* column counts the moves that needed no full draw. Each explorer checks, once, that its last static
 frame is, pixel for pixel, what a full draw and a new figure give. The live image is a PNG
 that `explorers._quick_png` writes itself: no alpha channel when the figure is opaque (as
-every figure of the book is), every row unfiltered, zlib's quickest level. Pillow's encoder,
-used before, tries a filter per row, which takes most of its time. On {png["images"]} live figures
+every figure of the book is), every row unfiltered, deflated by ISA-L (python-isal) at its level 1
+(since 2026-12-03 evening; zlib's quickest level before, several times slower). Pillow's encoder,
+used before that, tries a filter per row, which takes most of its time. On {png["images"]} live figures
 (each explorer at its defaults and at both ends of its main control; `bench_png.py`), side
 by side with Pillow at its quickest level: {png["course_ms"]:.1f} against {png["pillow_ms"]:.1f} ms per
 figure (medians; per figure, the ratio is {png["ratio_median"]:.2f} at the median and {png["ratio_max"]:.2f} at

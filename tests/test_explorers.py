@@ -373,9 +373,10 @@ def test_a_live_png_drops_the_alpha_channel_only_when_every_pixel_is_opaque():
 
 
 
-def test_a_live_png_of_a_book_figure_is_lossless_and_no_larger_than_pillows():
-    """explorers._quick_png stores rows unfiltered, where Pillow tries a filter per row: on a
-    figure of the book (contours, paths, a legend, a loss curve) that costs at most a few percent."""
+def test_a_live_png_of_a_book_figure_is_lossless_and_hardly_larger_than_pillows():
+    """explorers._quick_png stores rows unfiltered, where Pillow tries a filter per row, and
+    deflates them with ISA-L, quicker than zlib: on a figure of the book (contours, paths, a
+    legend, a loss curve) that costs at most 15% more bytes than Pillow's quickest level."""
     from landscapes import Quadratic
     from optimizers import GradientDescent, Momentum, run
 
@@ -393,7 +394,7 @@ def test_a_live_png_of_a_book_figure_is_lossless_and_no_larger_than_pillows():
     assert shown.mode == "RGB" and shown.convert("RGBA").tobytes() == image.tobytes()
     pillow = io.BytesIO()
     image.convert("RGB").save(pillow, format="PNG", compress_level=1)
-    assert len(png) <= 1.05 * len(pillow.getvalue())
+    assert len(png) <= 1.15 * len(pillow.getvalue())
 
 
 def test_the_live_widget_redraws_when_a_control_is_set(few_static_frames):
