@@ -167,7 +167,26 @@ figure looks the same), and only the turned landscape is painted whole. Side by 
 code before (chapter 0, three rounds; not this report's run): p50 0.68 (75 to 51 ms), p95 0.66.
 A scan of every explorer's moves found no other Axes painted whole for so small a change.
 
-{step_note}**How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
+{step_note}**Font heights kept, and a quicker deflate (2026-12-03, evening).** Two changes, each leaving
+every pixel as it was. Timed per move in chapters 1 to 4 (that evening, before them), a move took
+79 ms on average, of which making and drawing legends 19 ms, the optimizers' runs 18 and the PNG
+8. A legend lays out each of its texts about six times a draw, and each time matplotlib's
+`Text._get_layout` looked the font up and read its height from the font's tables; the text
+cache's renderer now keeps those heights (matplotlib asks a renderer for them first,
+`_get_font_height_metrics`), and tests/test_text_cache.py checks that every text is laid out
+to the same numbers. Drawn side by side, each explorer by two kept figures in turn, with and
+without it, every move's image compared and identical: 0.94 of the time per move at the median
+over the 27 explorers (0.76 to 1.03). And the live PNG is now deflated by ISA-L (python-isal)
+instead of zlib: on the live figures of chapters 0, 2 and 4, 0.8 instead of 8.9 ms per image
+(median), for 8% more bytes. Both together, side by side with the code before them
+(`make bench-compare REV=9b1e4e9`, two rounds, all 27 explorers, from 18:12; not this report's
+run): per explorer, new over old was 0.92 for p50 at the median (lower for 20 of 27; 0.66 to
+1.17) and 0.90 for p95 (lower for 21 of 27; 0.72 to 1.19). That was a slow hour: in the `make
+bench` run from 17:38, the reference figure (below) took 243 to 364 ms per chapter, against
+220 to 319 in the run of 15:18, and the compare counted 4 explorers on target with the code
+before and 5 with this code.
+
+**How far this machine drifts (2026-12-03).** Five full runs of `make bench` that day, on
 code that differed only where `make test` hardly sees it (the optimizers' input check,
 fused.py, one explorer's cached run, then the explorer changes above): `make test` took 229,
 189, 130, 184 and 224 s. Chapter 0's first explorer, on the same code, answered in 24 ms
@@ -231,7 +250,9 @@ move now paints only what changed; what is left, explorer by explorer, is one of
   again and painted on every move, and text that shows the new values is new text. Its glyphs
   now come from a cache (above), but a title with TeX in it is parsed again for each new
   value: in a profile of chapter 0's first explorer (2026-12-02), 0.23 s for 30 new strings,
-  about 8 ms each.
+  about 8 ms each. A legend is made again with its Axes on every move and laid out again on
+  every draw: about a quarter of a move in chapters 1 to 4 (above), and still 17 ms of a mean
+  72 in chapters 2 and 3 once the font heights were kept.
 
 Two levers were tried in earlier reports and left: a larger cache for parsed TeX changed
 nothing (the missed strings are new ones, not evicted ones), and drawing the live figure at
