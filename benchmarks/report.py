@@ -63,8 +63,8 @@ main control one value at a time waits no longer. In JupyterLab, side by side wi
 (chapter 2's four explorers, `bench_lab.py`, two rounds each way in alternating order, 2026-12-03
 at 16:00), the mean of the two rounds' p50 was, new against old, 38 / 45, 58 / 76, 49 / 58 and
 52 / 50 ms after a pause, and 191 / 171, 159 / 114, 78 / 97 and 87 / 101 ms stepping on at once:
-even, within this machine's noise. (This run's JupyterLab columns are slower than the report's
-before it for nearly every explorer, the kernel-side ones too: the machine, as below.)
+even, within this machine's noise. (The run of 15:18, the first with this change, was slower than
+the run of 13:10 for nearly every explorer, in JupyterLab and in the kernel: the machine, as below.)
 tests/test_explorers.py checks the order, and that a step of the menu, once drawn ahead, is
 shown without drawing.
 
